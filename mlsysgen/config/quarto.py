@@ -1,0 +1,258 @@
+"""Translate a Quarto project (``_quarto.yml``) into book.yml's shape.
+
+Handled: the symlink-stored-as-text trick, ``metadata-files``, ``project.type``
+``book`` (``book.chapters`` with ``part:`` entries, ``book.appendices``) and
+``website`` (``website.sidebar`` contents with ``section:`` groups and
+``href``/``text`` entries; unlisted pages are rendered too, as Quarto does), and the
+format options that change output. Keys that change nothing here are ignored with
+one summary note, never an error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from .validate import Problems
+from .yamlio import KeyPath, YamlDoc, load_yaml_file
+
+_FORMAT_KEYS = {
+    "toc": "toc",
+    "toc-depth": "toc-depth",
+    "toc-title": "toc-title",
+    "number-sections": "number-sections",
+    "number-depth": "number-depth",
+    "reference-location": "reference-location",
+    "citation-location": "citation-location",
+    "code-copy": "code-copy",
+    "link-external-newwindow": "link-external-newwindow",
+}
+_CROSSREF_KEYS = {
+    "fig-prefix", "tbl-prefix", "lst-prefix", "eq-prefix", "sec-prefix", "ch-prefix",
+    "appendix-title", "appendix-delim", "chapters", "title-delim",
+}  # fmt: skip
+_USED_TOP = {"project", "book", "website", "format", "bibliography", "crossref", "csl", "lang",
+             "title", "subtitle", "author", "date", "description", "metadata-files",
+             "filter-metadata"}  # fmt: skip
+_NUMBERED_PAGE_EXT = (".qmd", ".md")
+
+
+class _Translation:
+    """Collects the translated mapping and where each value came from."""
+
+    def __init__(self, source: YamlDoc) -> None:
+        self.source = source
+        self.out: dict[str, Any] = {}
+        self.doc = YamlDoc(self.out, source.path)
+
+    def put(self, dest: KeyPath, value: Any, src: KeyPath) -> None:
+        node = self.out
+        for key in dest[:-1]:
+            node = node.setdefault(key, {})
+        node[dest[-1]] = value
+        self.doc.lines[dest] = self.source.where(src).line or 1
+
+
+def resolve_config_file(root: Path, path: Path) -> Path:
+    """Follow a symlink stored as a text file (a one-line file naming another yml)."""
+    for _ in range(8):
+        text = path.read_text(encoding="utf-8").strip()
+        if "\n" in text or not text.endswith((".yml", ".yaml")):
+            return path
+        target = (path.parent / text).resolve()
+        if not target.is_file():
+            target = (root / text).resolve()
+        if not target.is_file():
+            raise ConfigError(
+                f"{path}:1: names '{text}', which does not exist; "
+                "restore the file or replace the link with the config itself"
+            )
+        path = target
+    raise ConfigError(f"{path}: too many levels of config links")
+
+
+def translate_quarto(root: Path, config_path: Path, problems: Problems) -> tuple[YamlDoc, list[str]]:
+    """Read ``_quarto.yml`` (and its metadata files) into a book.yml-shaped YamlDoc."""
+    real = resolve_config_file(root, config_path)
+    source = load_yaml_file(real, _rel(root, real))
+    data = source.data if isinstance(source.data, dict) else {}
+    for extra in _as_list(data.get("metadata-files")):
+        extra_doc = load_yaml_file(root / str(extra), str(extra))
+        if isinstance(extra_doc.data, dict):
+            data = _deep_merge(extra_doc.data, data)
+    source.data = data
+    tr = _Translation(source)
+    ignored = sorted(k for k in data if k not in _USED_TOP)
+    project_type = (data.get("project") or {}).get("type", "default")
+    _translate_metadata(tr, data)
+    if project_type == "book":
+        _translate_book(tr, data.get("book") or {})
+    else:
+        _translate_website(tr, root, data.get("website") or {})
+    output_dir = (data.get("project") or {}).get("output-dir")
+    if output_dir:
+        tr.put(("output-dir",), output_dir, ("project", "output-dir"))
+    _translate_formats(tr, data)
+    _translate_crossref(tr, data.get("crossref") or {})
+    _translate_callout_labels(tr, data.get("filter-metadata") or {})
+    notes = []
+    if ignored:
+        notes.append(f"{source.path}: ignored Quarto options with no effect here: {', '.join(ignored)}")
+    return tr.doc, notes
+
+
+def _translate_metadata(tr: _Translation, data: dict[str, Any]) -> None:
+    book = data.get("book") or {}
+    website = data.get("website") or {}
+    for key in ("title", "subtitle", "description", "date"):
+        for section, path in ((book, ("book", key)), (website, ("website", key)), (data, (key,))):
+            if isinstance(section, dict) and section.get(key):
+                tr.put((key,), section[key], path)
+                break
+    authors = book.get("author") or data.get("author")
+    if authors:
+        names = [a.get("name", "") if isinstance(a, dict) else str(a) for a in _as_list(authors)]
+        tr.put(("authors",), names, ("author",))
+    if data.get("lang"):
+        tr.put(("language",), data["lang"], ("lang",))
+    if data.get("bibliography"):
+        tr.put(("bibliography",), _as_list(data["bibliography"]), ("bibliography",))
+    if data.get("csl"):
+        tr.put(("csl",), data["csl"], ("csl",))
+    site = {**website, **book}
+    for key, dest in (("site-url", "url"), ("repo-url", "repo-url"), ("favicon", "favicon")):
+        if site.get(key):
+            tr.put(("site", dest), site[key], ("website", key))
+    announcement = (website.get("announcement") or {}) if isinstance(website, dict) else {}
+    if isinstance(announcement, dict) and announcement.get("content"):
+        tr.put(("site", "announcement"), announcement["content"], ("website", "announcement"))
+    footer = website.get("page-footer") or {}
+    if isinstance(footer, dict):
+        parts = [footer[k] for k in ("left", "center") if isinstance(footer.get(k), str)]
+        if parts:
+            tr.put(("site", "footer"), " · ".join(p.strip() for p in parts), ("website", "page-footer"))
+    og = website.get("open-graph") or {}
+    if isinstance(og, dict) and og.get("image"):
+        tr.put(("site", "og-image"), og["image"], ("website", "open-graph", "image"))
+
+
+def _translate_book(tr: _Translation, book: dict[str, Any]) -> None:
+    chapters = []
+    for i, entry in enumerate(_as_list(book.get("chapters"))):
+        if isinstance(entry, dict) and "part" in entry:
+            part = str(entry["part"])
+            item: dict[str, Any] = {"part": part, "chapters": _nav_items(entry.get("chapters"))}
+            if part.endswith(_NUMBERED_PAGE_EXT):
+                item = {"part": Path(part).stem.replace("_", " ").title(), "file": part,
+                        "chapters": item["chapters"]}  # fmt: skip
+            chapters.append(item)
+        else:
+            chapters.extend(_nav_items([entry]))
+        tr.doc.lines[("chapters", len(chapters) - 1)] = tr.source.where(("book", "chapters", i)).line or 1
+    tr.put(("chapters",), chapters, ("book", "chapters"))
+    if book.get("appendices"):
+        tr.put(("appendices",), _nav_items(book["appendices"]), ("book", "appendices"))
+
+
+def _translate_website(tr: _Translation, root: Path, website: dict[str, Any]) -> None:
+    sidebar = website.get("sidebar")
+    if isinstance(sidebar, list):
+        sidebar = sidebar[0] if sidebar else {}
+    contents = (sidebar or {}).get("contents") or []
+    front: list[Any] = []
+    chapters: list[Any] = []
+    for entry in _as_list(contents):
+        if isinstance(entry, dict) and "section" in entry:
+            chapters.append({"part": str(entry["section"]), "id": str(entry.get("id", "")),
+                             "chapters": _nav_items(entry.get("contents"))})  # fmt: skip
+        elif isinstance(entry, dict) and entry.get("text") == "---":
+            continue
+        elif chapters:
+            chapters.extend(_nav_items([entry]))
+        else:
+            front.extend(_nav_items([entry]))
+    tr.put(("front-matter",), front, ("website", "sidebar"))
+    tr.put(("chapters",), chapters, ("website", "sidebar"))
+    listed = {i["file"] for i in front if i.get("file")}
+    for part in chapters:
+        for item in part.get("chapters", [part]):
+            if item.get("file"):
+                listed.add(item["file"])
+    tr.put(("extra-pages",), _unlisted_pages(root, listed), ("website",))
+
+
+def _unlisted_pages(root: Path, listed: set[str]) -> list[str]:
+    """Quarto renders every page of a website project, listed or not."""
+    pages = []
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.suffix not in _NUMBERED_PAGE_EXT or rel in listed:
+            continue
+        if any(p.startswith(("_", ".")) for p in rel.split("/")) or rel.lower() == "readme.md":
+            continue
+        pages.append(rel)
+    return pages
+
+
+def _nav_items(entries: Any) -> list[dict[str, str]]:
+    items = []
+    for entry in _as_list(entries):
+        if isinstance(entry, str):
+            items.append({"file": entry})
+        elif isinstance(entry, dict):
+            href = str(entry.get("href") or entry.get("file") or "")
+            title = str(entry.get("text") or "")
+            if title == "---" or not href:
+                continue
+            key = "url" if "://" in href or href.startswith(("/", "..")) else "file"
+            items.append({key: href, "title": title} if title else {key: href})
+    return items
+
+
+def _translate_formats(tr: _Translation, data: dict[str, Any]) -> None:
+    formats = data.get("format") or {}
+    for fmt, src_name in (("html", "html"), ("pdf", "pdf"), ("epub", "epub")):
+        options = formats.get(src_name) if isinstance(formats, dict) else None
+        if not isinstance(options, dict):
+            continue
+        for key, dest in _FORMAT_KEYS.items():
+            if key in options:
+                tr.put((fmt, dest), options[key], ("format", src_name, key))
+
+
+def _translate_crossref(tr: _Translation, crossref: dict[str, Any]) -> None:
+    for key, value in crossref.items():
+        if key in _CROSSREF_KEYS:
+            tr.put(("crossref", key), value, ("crossref", key))
+
+
+def _translate_callout_labels(tr: _Translation, filter_meta: dict[str, Any]) -> None:
+    blocks = filter_meta.get("mlsysbook-ext/custom-numbered-blocks") or {}
+    classes = blocks.get("classes") if isinstance(blocks, dict) else None
+    if isinstance(classes, dict):
+        labels = {k: str(v.get("label", "")) for k, v in classes.items() if isinstance(v, dict)}
+        tr.put(("callout-labels",), labels, ("filter-metadata",))
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _rel(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)

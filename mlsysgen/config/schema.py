@@ -1,0 +1,170 @@
+"""The project configuration, declared once: typed options, one docstring each.
+
+``book.yml`` maps onto :class:`BookConfig` directly (keys are kebab-case, fields
+snake_case). ``_quarto.yml`` projects are translated into the same shape by
+:mod:`mlsysgen.config.quarto`. Validation lives in :mod:`mlsysgen.config.validate`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Format = Literal["html", "pdf", "epub"]
+NoteLocation = Literal["margin", "document", "section", "block"]
+
+
+@dataclass
+class NavItem:
+    """One entry of the book outline: a chapter file, or an external link."""
+
+    file: str = ""
+    """Chapter source, relative to the project root (``.md`` or ``.qmd``)."""
+    title: str = ""
+    """Label in the navigation; defaults to the chapter's own title."""
+    url: str = ""
+    """An external link shown in the navigation instead of a chapter."""
+
+    @classmethod
+    def shorthand(cls, value: object) -> NavItem | None:
+        return cls(file=value) if isinstance(value, str) else None
+
+
+@dataclass
+class Part:
+    """A group of chapters with a title (a part of the book, a sidebar section)."""
+
+    part: str
+    """The part's title."""
+    chapters: list[NavItem] = field(default_factory=list)
+    """Chapters (or links) in this part, in reading order."""
+    id: str = ""
+    """Identifier for the part (used in anchors and navigation state)."""
+    file: str = ""
+    """Optional page that introduces the part (rendered as a chapter without a number)."""
+
+
+@dataclass
+class CrossrefOptions:
+    """How cross-references are labelled (Quarto's ``crossref:`` keys)."""
+
+    fig_prefix: str = "Figure"
+    """Word before a figure number in references and captions."""
+    tbl_prefix: str = "Table"
+    """Word before a table number."""
+    lst_prefix: str = "Listing"
+    """Word before a listing number."""
+    eq_prefix: str = "Equation"
+    """Word before an equation number."""
+    sec_prefix: str = "Section"
+    """Word before a section number."""
+    ch_prefix: str = "Chapter"
+    """Word before a chapter number."""
+    appendix_title: str = "Appendix"
+    """Word before an appendix letter."""
+    appendix_delim: str = ":"
+    """Separator between an appendix label and its title."""
+    chapters: bool | None = None
+    """Prefix figure/table numbers with the chapter number ("3.2"). Default: when sections are numbered."""
+    title_delim: str = ":"
+    """Separator between a caption's label ("Figure 3.2") and its text."""
+
+
+@dataclass
+class FormatOptions:
+    """Options that change the rendering of one output format."""
+
+    toc: bool = True
+    """Show a table of contents for each page (HTML) or the book (PDF, EPUB)."""
+    toc_depth: int = 3
+    """Deepest heading level listed in the table of contents."""
+    toc_title: str = "On this page"
+    """Heading of the per-page table of contents."""
+    number_sections: bool = False
+    """Number chapters and sections ("3.2.1")."""
+    number_depth: int = 3
+    """Deepest heading level that gets a number."""
+    reference_location: NoteLocation = "document"
+    """Where footnotes go: ``margin`` (sidenotes) or ``document`` (end of the page)."""
+    citation_location: Literal["margin", "document"] = "document"
+    """Where full references go: next to the citing paragraph, or a list at the chapter end."""
+    code_copy: bool = True
+    """Add a copy button to code blocks."""
+    link_external_newwindow: bool = False
+    """Open external links in a new window."""
+
+
+@dataclass
+class SiteOptions:
+    """Where and how the HTML site is published."""
+
+    url: str = ""
+    """Public URL of the site; enables sitemap.xml, canonical links and og:url."""
+    repo_url: str = ""
+    """Source repository, linked from the page footer."""
+    footer: str = ""
+    """HTML shown in every page's footer (written by the author, passed through)."""
+    og_image: str = ""
+    """Image for Open Graph previews, relative to the project root."""
+    favicon: str = ""
+    """Favicon file, relative to the project root."""
+    announcement: str = ""
+    """Markdown shown in a bar at the top of every page."""
+
+
+@dataclass
+class BookConfig:
+    """A book project: metadata, outline and output options."""
+
+    title: str = "Untitled Book"
+    """Book title, shown in the header, on the PDF cover and in EPUB metadata."""
+    subtitle: str = ""
+    """Subtitle under the title."""
+    authors: list[str] = field(default_factory=list)
+    """Author names, in order."""
+    language: str = "en"
+    """BCP 47 language tag of the text (html lang, hyphenation, EPUB metadata)."""
+    description: str = ""
+    """One-sentence description for search engines and link previews."""
+    date: str = ""
+    """Publication date shown on the title page."""
+    site_url: str = ""
+    """Shorthand for ``site.url``."""
+    front_matter: list[NavItem] = field(default_factory=list)
+    """Unnumbered pages before the chapters (the first one is the home page)."""
+    chapters: list[NavItem | Part] = field(default_factory=list)
+    """Numbered chapters in reading order, optionally grouped into parts."""
+    appendices: list[NavItem] = field(default_factory=list)
+    """Appendices, lettered A, B, …"""
+    back_matter: list[NavItem] = field(default_factory=list)
+    """Unnumbered pages after the appendices (glossary, references)."""
+    extra_pages: list[str] = field(default_factory=list)
+    """Pages rendered into the site but not listed in the navigation."""
+    bibliography: list[str] = field(default_factory=list)
+    """BibTeX files for the whole book, relative to the project root."""
+    csl: str = ""
+    """Citation style (a CSL file or a bundled style name); default Chicago author-date."""
+    output_dir: str = "_site"
+    """Output folder, relative to the project root."""
+    formats: list[Format] = field(default_factory=lambda: ["html"])
+    """Formats built when ``--to`` is not given."""
+    html: FormatOptions = field(default_factory=FormatOptions)
+    """Options for the HTML site."""
+    pdf: FormatOptions = field(default_factory=lambda: FormatOptions(toc_title="Contents"))
+    """Options for the PDF."""
+    epub: FormatOptions = field(default_factory=lambda: FormatOptions(toc_title="Contents"))
+    """Options for the EPUB."""
+    crossref: CrossrefOptions = field(default_factory=CrossrefOptions)
+    """Labels for cross-references."""
+    site: SiteOptions = field(default_factory=SiteOptions)
+    """HTML site publishing options."""
+    callout_labels: dict[str, str] = field(default_factory=dict)
+    """Labels of custom callout classes, e.g. ``callout-definition: Definition``."""
+    metadata: dict[str, Any] = field(default_factory=dict)
+    """Free-form values for ``{{< meta key >}}`` shortcodes."""
+    plugins: list[str] = field(default_factory=list)
+    """Python modules with a ``register(registry)`` function, loaded in order."""
+
+    def options(self, fmt: str) -> FormatOptions:
+        """The options of output format ``fmt``."""
+        return {"html": self.html, "pdf": self.pdf, "epub": self.epub}[fmt]

@@ -1,0 +1,75 @@
+"""Config → the ordered list of chapter sources. Knows nothing of Markdown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .config.load import Project
+from .config.schema import NavItem, Part
+from .diagnostics import Diagnostics
+from .errors import Location
+from .model import PartInfo, Role, Source
+
+SOURCE_SUFFIXES = (".md", ".qmd")
+
+
+def discover(project: Project, diagnostics: Diagnostics) -> tuple[list[Source], list[PartInfo]]:
+    """Every source the config lists, in reading order, plus the parts; missing files are errors."""
+    config = project.config
+    sources: list[Source] = []
+    parts: list[PartInfo] = []
+    seen: set[str] = set()
+
+    def add(item: NavItem, role: Role, part: int | None = None) -> None:
+        if not item.file:
+            return
+        rel = item.file.lstrip("./") if item.file.startswith("./") else item.file
+        path = project.root / rel
+        where = Location(project.display(project.config_path))
+        if path.suffix not in SOURCE_SUFFIXES:
+            diagnostics.error(f"'{rel}' is not a .md or .qmd file; list chapter sources only", where)
+            return
+        if not path.is_file():
+            diagnostics.error(f"chapter file '{rel}' not found; fix the path in the config", where)
+            return
+        if rel in seen:
+            diagnostics.warning(f"'{rel}' is listed twice in the config; keeping the first", where)
+            return
+        seen.add(rel)
+        sources.append(Source(path, rel, role, part, item.title, project.display(path)))
+
+    for item in config.front_matter:
+        add(item, "front")
+    for entry in config.chapters:
+        if isinstance(entry, Part):
+            parts.append(PartInfo(entry.part, entry.id or _slug(entry.part), _roman(len(parts) + 1), entry.file))
+            if entry.file and (project.root / entry.file).is_file():
+                add(NavItem(file=entry.file), "front", len(parts) - 1)
+            for item in entry.chapters:
+                add(item, "chapter", len(parts) - 1)
+        else:
+            add(entry, "chapter")
+    for item in config.appendices:
+        add(item, "appendix")
+    for item in config.back_matter:
+        add(item, "back")
+    for rel in config.extra_pages:
+        add(NavItem(file=rel), "extra")
+    return sources, parts
+
+
+def _slug(text: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+def _roman(n: int) -> str:
+    numerals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+    out = ""
+    for value, letters in numerals:
+        while n >= value:
+            out += letters
+            n -= value
+    return out
+
+
+__all__ = ["SOURCE_SUFFIXES", "Path", "discover"]

@@ -1,0 +1,1 @@
+"""Parse stage: chapter Markdown → markdown-it token stream (the one tree)."""

@@ -1,0 +1,211 @@
+"""Pandoc citations and Quarto cross-references: ``@key``, ``[@a; @b]``, ``[see @k, p. 3]``.
+
+A key follows Pandoc's rule: it starts with a letter, digit or ``_`` and continues with
+word characters or *internal* punctuation (``:.#$%&-+?<>~/``) that is followed by a
+word character, so ``@fig-a$\\text{b}$`` ends before the ``$`` and ``@key.`` ends
+before the full stop. An ``@`` right after a word character (an e-mail address) is not
+a reference.
+
+A key whose prefix is a cross-reference kind (``sec``, ``fig``, ``tbl``, ``lst``,
+``eq`` and configured custom kinds) becomes an ``xref`` token (``meta``: id,
+suppress, capital); anything else a ``cite`` token (``meta``: items, mode). A bracketed
+group mixing both is split into its parts. Resolution happens later, against the
+project-wide index.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+
+from ._report import report
+
+XREF_KINDS = ("sec", "fig", "tbl", "lst", "eq")
+_KEY = r"[\w](?:[\w]|[:.#$%&\-+?<>~/](?=[\w]))*"
+_KEY_RE = re.compile(_KEY)
+_ITEM_RE = re.compile(rf"(?P<prefix>.*?)(?P<suppress>-)?@(?P<key>{_KEY})(?P<suffix>.*)", re.DOTALL)
+_LOCATOR_RE = re.compile(
+    r"^\s*,?\s*(?P<label>(?:pp?|ch|chap|sec|fig|vol|para|nos?|col|l{1,2}|bk|pt|v{1,2})\.?|§|¶)\s*(?P<value>[\w\-–—,\s]+?)\s*(?P<rest>(?:,.*)?)$",
+    re.DOTALL,
+)
+
+
+@dataclass
+class CiteItem:
+    """One cited key with its Pandoc prefix, locator and suffix."""
+
+    key: str
+    prefix: str = ""
+    suffix: str = ""
+    locator: str = ""
+    label: str = ""
+    suppress_author: bool = False
+
+
+def references_plugin(md: MarkdownIt, xref_kinds: tuple[str, ...] = XREF_KINDS) -> None:
+    kinds = tuple(sorted(set(xref_kinds)))
+    md.inline.ruler.before("link", "bracket_refs", _bracketed(kinds))
+    md.inline.ruler.before("emphasis", "bare_refs", _bare(kinds))
+
+
+def is_xref(key: str, kinds: tuple[str, ...]) -> bool:
+    prefix, dash, _ = key.partition("-")
+    return bool(dash) and prefix.lower() in kinds
+
+
+def _line(state: StateInline) -> int:
+    return state.src.count("\n", 0, state.pos)
+
+
+def _bare(kinds: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    def rule(state: StateInline, silent: bool) -> bool:
+        pos = state.pos
+        if state.src[pos] != "@":
+            return False
+        if pos > 0 and (state.src[pos - 1].isalnum() or state.src[pos - 1] in "_@"):
+            return False
+        m = _KEY_RE.match(state.src, pos + 1)
+        if not m:
+            return False
+        if not silent:
+            key = m[0]
+            if is_xref(key, kinds):
+                _push_xref(state, key, suppress=False)
+            else:
+                token = state.push("cite", "", 0)
+                token.meta = {"items": [CiteItem(key)], "mode": "in-text", "line": _line(state)}
+                token.content = "@" + key
+                _maybe_suffix(state, token, m.end())
+                return True
+        state.pos = m.end()
+        return True
+
+    return rule
+
+
+def _maybe_suffix(state: StateInline, token, end: int) -> None:  # type: ignore[no-untyped-def]
+    """Narrative ``@key [p. 33]``: the bracket after the key is its locator."""
+    m = re.match(r"\s?\[([^\[\]@]*)\]", state.src[end:])
+    if m and not state.src[end + m.end() : end + m.end() + 1] in ("(", "{", "["):
+        _split_locator(token.meta["items"][0], m[1])
+        state.pos = end + m.end()
+    else:
+        state.pos = end
+
+
+def _push_xref(state: StateInline, key: str, suppress: bool) -> None:
+    token = state.push("xref", "", 0)
+    token.meta = {"id": key, "suppress": suppress, "capital": key[0].isupper(), "line": _line(state)}
+    token.content = "@" + key
+
+
+def _bracketed(kinds: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    def rule(state: StateInline, silent: bool) -> bool:
+        start = state.pos
+        if state.src[start] != "[":
+            return False
+        end = _matching_bracket(state.src, start, state.posMax)
+        if end is None:
+            return False
+        inner = state.src[start + 1 : end]
+        if "@" not in inner or not _looks_like_citation(inner):
+            return False
+        # [text](url) and [text][ref] are links, not citations.
+        if state.src[end + 1 : end + 2] in ("(", "["):
+            return False
+        items, lenient = _parse_items(inner)
+        if not items:
+            return False
+        if not silent:
+            if lenient:
+                report(
+                    state.env,
+                    _line(state),
+                    f"citation '[{inner}]' is malformed; separate keys with ';' as in "
+                    "'[@a; @b]' (read as written keys)",
+                    "warning",
+                )
+            _emit_group(state, items, kinds)
+        state.pos = end + 1
+        return True
+
+    return rule
+
+
+def _looks_like_citation(inner: str) -> bool:
+    return re.search(rf"(?:^|[\s;,])-?@{_KEY}", inner) is not None
+
+
+def _parse_items(inner: str) -> tuple[list[CiteItem], bool]:
+    items: list[CiteItem] = []
+    lenient = False
+    for part in inner.split(";"):
+        keys = list(re.finditer(rf"(?:^|(?<=[\s,\[]))(-?)@({_KEY})", part))
+        if not keys:
+            if items:
+                items[-1].suffix += ";" + part
+            continue
+        if len(keys) > 1:  # "[@a, @b]": a comma where a semicolon was meant
+            lenient = True
+            for k in keys:
+                items.append(CiteItem(k[2], suppress_author=bool(k[1])))
+            continue
+        k = keys[0]
+        item = CiteItem(k[2], prefix=part[: k.start()].strip(), suppress_author=bool(k[1]))
+        rest = part[k.end() :]
+        if rest.strip() in (".", ","):
+            lenient = True
+        else:
+            _split_locator(item, rest)
+        items.append(item)
+    return items, lenient
+
+
+def _split_locator(item: CiteItem, rest: str) -> None:
+    m = _LOCATOR_RE.match(rest)
+    if m:
+        item.label = m["label"]
+        item.locator = m["value"].strip()
+        item.suffix = m["rest"].strip()
+    else:
+        item.suffix = rest.strip().lstrip(",").strip() if rest.strip().startswith(",") else rest.strip()
+
+
+def _emit_group(state: StateInline, items: list[CiteItem], kinds: tuple[str, ...]) -> None:
+    xrefs = [i for i in items if is_xref(i.key, kinds)]
+    if len(xrefs) == len(items):
+        for n, item in enumerate(items):
+            if n:
+                state.push("text", "", 0).content = ", " if n < len(items) - 1 else " and "
+            if item.prefix:
+                state.push("text", "", 0).content = item.prefix + " "
+            _push_xref(state, item.key, suppress=item.suppress_author)
+            if item.suffix:
+                state.push("text", "", 0).content = " " + item.suffix
+        return
+    token = state.push("cite", "", 0)
+    token.meta = {"items": items, "mode": "normal", "line": _line(state)}
+    token.content = "[" + "; ".join("@" + i.key for i in items) + "]"
+
+
+def _matching_bracket(src: str, start: int, limit: int) -> int | None:
+    depth = 0
+    i = start
+    while i < limit:
+        ch = src[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "`":  # code spans inside brackets cannot hold citations
+            return None
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return None

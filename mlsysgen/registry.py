@@ -1,0 +1,74 @@
+"""Extension points, explicit and few: syntax plugins, transforms, render rules,
+writers and theme assets. A plugin is a module with ``register(registry)``.
+
+The core registers itself through the same calls (see :func:`core_registry`), so the
+order of every pass can be read in one place.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .errors import ConfigError
+from .parse.markdown import SyntaxPlugin
+from .transforms.base import FunctionTransform, Transform
+
+if TYPE_CHECKING:
+    from .writers.base import Writer
+
+
+@dataclass
+class Registry:
+    """Everything a build uses that a plugin may add to."""
+
+    syntax: list[SyntaxPlugin] = field(default_factory=list)
+    transforms: list[Transform] = field(default_factory=list)
+    render_rules: dict[str, Callable[..., str]] = field(default_factory=dict)
+    writers: dict[str, Writer] = field(default_factory=dict)
+    xref_kinds: list[str] = field(default_factory=list)
+
+    def add_syntax(self, plugin: SyntaxPlugin) -> None:
+        self.syntax.append(plugin)
+
+    def add_transform(self, name: str, priority: int, fn: Callable[..., None]) -> None:
+        self.transforms.append(FunctionTransform(name, priority, fn))
+
+    def add_render_rule(self, token_type: str, rule: Callable[..., str]) -> None:
+        self.render_rules[token_type] = rule
+
+    def add_writer(self, writer: Writer) -> None:
+        self.writers[writer.name] = writer
+
+    def load_plugin(self, name: str) -> None:
+        try:
+            module: Any = importlib.import_module(name)
+        except ImportError as exc:
+            raise ConfigError(f"plugin '{name}' cannot be imported: {exc}; check the 'plugins' list") from exc
+        register = getattr(module, "register", None)
+        if register is None:
+            raise ConfigError(f"plugin '{name}' has no register(registry) function")
+        register(self)
+
+
+def core_registry() -> Registry:
+    """The built-in passes in their order; plugins insert theirs by priority."""
+    from .parse.syntax.references import XREF_KINDS
+    from .transforms import callouts, checks, collect, figures, footnotes, format_filter, headings, raw, shortcodes
+    from .writers.site import SiteWriter
+
+    registry = Registry(xref_kinds=list(XREF_KINDS))
+    registry.add_transform("format_filter", 10, format_filter.filter_formats)
+    registry.add_transform("raw", 20, raw.apply_raw)
+    registry.add_transform("shortcodes", 30, shortcodes.expand_shortcodes)
+    registry.add_transform("footnotes", 35, footnotes.extract_footnotes)
+    registry.add_transform("headings", 40, headings.process_headings)
+    registry.add_transform("figures", 50, figures.build_figures)
+    registry.add_transform("callouts", 55, callouts.build_callouts)
+    registry.add_transform("collect", 80, collect.collect_index)
+    registry.add_transform("check_references", 90, checks.check_references)
+    registry.add_transform("check_links", 91, checks.check_links_and_images)
+    registry.add_writer(SiteWriter())
+    return registry

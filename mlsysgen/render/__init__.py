@@ -1,0 +1,1 @@
+"""Render stage: the ONE token → HTML fragment renderer, used by every writer."""

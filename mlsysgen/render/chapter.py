@@ -1,0 +1,162 @@
+"""Render one chapter: the body (with margin notes beside the block that cites them),
+end notes, the page's table of contents and its search records."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from markdown_it.token import Token
+
+from ..model import Book, Chapter
+from ..transforms.base import BuildContext
+from ..transforms.tokens import block_end
+from .html import HtmlRenderer, RenderedChapter, RenderState
+
+_RENDERER: HtmlRenderer | None = None
+
+
+def renderer() -> HtmlRenderer:
+    global _RENDERER
+    if _RENDERER is None:
+        _RENDERER = HtmlRenderer()
+    return _RENDERER
+
+
+def render_chapter(chapter: Chapter, book: Book, ctx: BuildContext, note_prefix: str = "") -> RenderedChapter:
+    """Render ``chapter`` to fragments. ``note_prefix`` scopes note ids in combined documents."""
+    r = renderer()
+    for name, rule in ctx.data.get("render_rules", {}).items():
+        r.rules[name] = rule.__get__(r) if hasattr(rule, "__get__") else rule
+    state = RenderState(book, chapter, ctx, note_prefix)
+    env: dict[str, Any] = {"r": state}
+    options = ctx.md.options
+    margin = ctx.options.reference_location == "margin" and ctx.format == "html"
+    notes_html: dict[int, str] = {}
+
+    def note_html(nid: int) -> str:
+        if nid not in notes_html:
+            notes_html[nid] = r.render(chapter.env.get("notes", {}).get(nid, []), options, env)
+        return notes_html[nid]
+
+    parts: list[str] = []
+    tokens = chapter.tokens
+    i = 0
+    while i < len(tokens):
+        end = block_end(tokens, i)
+        parts.append(r.render(tokens[i : end + 1], options, env))
+        if state.pending_notes:
+            pending = list(state.pending_notes)
+            state.pending_notes.clear()
+            if margin:
+                parts.append(_sidenotes(pending, note_html, note_prefix))
+        i = end + 1
+    # Notes referenced only from other notes or captions still need their bodies rendered.
+    for nid in state.note_order:
+        note_html(nid)
+    endnotes = _endnotes(state.note_order, note_html, note_prefix)
+    title_html = (
+        r.renderInline(chapter.title_inline.children or [], options, env)
+        if chapter.title_inline
+        else html.escape(chapter.title_text)
+    )
+    toc = _toc(chapter, r, options, env, ctx.options.toc_depth)
+    return RenderedChapter("".join(parts), endnotes, title_html, toc, _search_records(chapter))
+
+
+def _sidenotes(ids: list[int], note_html: Any, prefix: str) -> str:
+    items = "".join(
+        f'<div class="sidenote" id="{prefix}sn-{nid + 1}"><span class="sidenote-number">{nid + 1}</span> '
+        f"{_strip_p(note_html(nid))}</div>"
+        for nid in ids
+    )
+    return f'<aside class="sidenotes">{items}</aside>\n'
+
+
+def _endnotes(order: list[int], note_html: Any, prefix: str) -> str:
+    if not order:
+        return ""
+    items = "".join(
+        f'<li id="{prefix}fn-{nid + 1}" value="{nid + 1}">{_with_backlink(note_html(nid), prefix, nid + 1)}</li>\n'
+        for nid in sorted(order)
+    )
+    return (
+        '<section class="footnotes" role="doc-endnotes"><h2>Footnotes</h2>'
+        f"<ol>\n{items}</ol></section>\n"
+    )
+
+
+def _with_backlink(body: str, prefix: str, n: int) -> str:
+    link = f' <a href="#{prefix}fnref-{n}" class="footnote-back" role="doc-backlink">↩︎</a>'
+    body = body.rstrip()
+    if body.endswith("</p>"):
+        return body[:-4] + link + "</p>"
+    return body + link
+
+
+def _strip_p(body: str) -> str:
+    body = body.strip()
+    if body.startswith("<p>") and body.endswith("</p>") and body.count("<p>") == 1:
+        return body[3:-4]
+    return body
+
+
+def _toc(chapter: Chapter, r: HtmlRenderer, options: Any, env: dict[str, Any], depth: int) -> list[dict[str, Any]]:
+    root: list[dict[str, Any]] = []
+    stack: list[tuple[int, list[dict[str, Any]]]] = [(1, root)]
+    for heading in chapter.headings:
+        if heading.level > depth or heading.level < 2:
+            continue
+        entry = {
+            "id": heading.id,
+            "number": heading.number,
+            "title_html": r.renderInline(_plain_children(heading.inline), options, env),
+            "children": [],
+        }
+        while stack[-1][0] >= heading.level:
+            stack.pop()
+        stack[-1][1].append(entry)
+        stack.append((heading.level, entry["children"]))
+    return root
+
+
+def _plain_children(inline: Token) -> list[Token]:
+    """Heading children without footnote references (a TOC entry holds no notes)."""
+    return [c for c in inline.children or [] if c.type != "footnote_ref"]
+
+
+def _search_records(chapter: Chapter) -> list[dict[str, str]]:
+    records: list[dict[str, str]] = []
+    current = {"title": chapter.title_text, "href": chapter.href, "text": []}
+
+    def flush() -> None:
+        text = " ".join(current["text"]).strip()  # type: ignore[arg-type]
+        records.append({"title": str(current["title"]), "page": chapter.title_text,
+                        "href": str(current["href"]), "text": text})  # fmt: skip
+
+    tokens = chapter.tokens
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open":
+            flush()
+            inline = tokens[i + 1]
+            current = {"title": _text(inline), "href": f"{chapter.href}#{token.attrGet('id')}", "text": []}
+        elif token.type == "inline" and (i == 0 or tokens[i - 1].type != "heading_open"):
+            current["text"].append(_text(token))  # type: ignore[union-attr]
+        elif token.type in ("fence", "code_block") and not token.meta.get("placeholder") and "raw" not in token.meta:
+            current["text"].append(token.content)  # type: ignore[union-attr]
+    flush()
+    return [r for r in records if r["text"] or r["href"] != chapter.href]
+
+
+def _text(inline: Token) -> str:
+    out = []
+    for c in inline.children or []:
+        if c.type in ("text", "code_inline"):
+            out.append(c.content)
+        elif c.type in ("math_inline", "math_display"):
+            out.append(c.content)
+        elif c.type in ("softbreak", "hardbreak"):
+            out.append(" ")
+        elif c.type == "image":
+            out.append(c.content)
+    return "".join(out)

@@ -1,0 +1,1 @@
+"""Transforms: tree → tree passes over every chapter, ordered by priority."""

@@ -1,0 +1,60 @@
+"""The transform protocol, the per-format build context, and the runner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from markdown_it import MarkdownIt
+
+from ..config.schema import FormatOptions
+from ..diagnostics import Diagnostics
+
+if TYPE_CHECKING:
+    from ..model import Book
+
+
+@dataclass
+class BuildContext:
+    """What a transform or writer may know about the current build."""
+
+    format: str
+    """Output format: ``html``, ``pdf`` or ``epub``."""
+    diagnostics: Diagnostics
+    md: MarkdownIt
+    """The one parser, for inline Markdown inside attribute values and captions."""
+    options: FormatOptions
+    data: dict[str, Any] = field(default_factory=dict)
+    """Per-build state that plugins share (e.g. the bibliography)."""
+
+    def parse_inline(self, text: str, env: dict[str, Any] | None = None) -> list:
+        """Parse ``text`` as inline Markdown: a one-element list holding an ``inline`` token."""
+        tokens = self.md.parseInline(text, env if env is not None else {})
+        return tokens
+
+
+class Transform(Protocol):
+    """A pass over the book. Lower ``priority`` runs first."""
+
+    name: str
+    priority: int
+
+    def run(self, book: Book, ctx: BuildContext) -> None: ...
+
+
+@dataclass
+class FunctionTransform:
+    """A transform made from a plain function ``fn(book, ctx)``."""
+
+    name: str
+    priority: int
+    fn: Callable[[Book, BuildContext], None]
+
+    def run(self, book: Book, ctx: BuildContext) -> None:
+        self.fn(book, ctx)
+
+
+def run_transforms(transforms: list[Transform], book: Book, ctx: BuildContext) -> None:
+    for transform in sorted(transforms, key=lambda t: t.priority):
+        transform.run(book, ctx)

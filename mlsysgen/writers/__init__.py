@@ -1,0 +1,1 @@
+"""Writers: package rendered chapter fragments into an output format."""

@@ -1,0 +1,20 @@
+"""The writer protocol."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from ..model import Book
+    from ..transforms.base import BuildContext
+
+
+class Writer(Protocol):
+    """Writes one output format into a staging folder (the build swaps it in atomically)."""
+
+    name: str
+
+    def write(self, book: Book, ctx: BuildContext, out: Path) -> int:
+        """Write the output; return the number of pages (or documents) written."""
+        ...

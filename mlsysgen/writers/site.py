@@ -1,0 +1,238 @@
+"""The multi-page HTML site: one page per chapter, navigation, search index, assets.
+
+Steps: render every chapter (the one renderer) → build the navigation once → render
+the sidebar once → fill the page template for each chapter → copy theme assets and
+images → write search.json, 404.html and sitemap.xml.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+from markupsafe import Markup
+
+from ..model import Book, Chapter
+from ..render.chapter import render_chapter
+from ..render.html import RenderedChapter
+from ..transforms.base import BuildContext
+from .theme import Theme
+
+ROOT = "%ROOT%"
+
+
+@dataclass
+class PageLink:
+    href: str
+    title_html: Markup
+
+
+class SiteWriter:
+    """Writes the HTML site."""
+
+    name = "html"
+
+    def write(self, book: Book, ctx: BuildContext, out: Path) -> int:
+        theme = Theme(book.project.root)
+        scope = ctx.data.get("scope")
+        rendered = {c.rel: render_chapter(c, book, ctx) for c in book.chapters if scope is None or c.rel in scope}
+        titles = {c.rel: Markup(rendered[c.rel].title_html) if c.rel in rendered else Markup(html.escape(c.title_text))
+                  for c in book.chapters}  # fmt: skip
+        nav = _navigation(book, titles)
+        sidebar = theme.render("sidebar.html", nav=nav, root=ROOT)
+        site = _site_context(book, ctx)
+        reading = [c for c in book.chapters if c.source.role != "extra"]
+        for chapter in book.chapters:
+            if chapter.rel not in rendered:
+                continue
+            page = _page_context(chapter, rendered[chapter.rel], book, ctx, reading, titles)
+            root = _root_prefix(chapter.href)
+            if chapter.href == "404.html":
+                root = _absolute_root(site["url"])
+            html_text = theme.render(
+                "page.html",
+                site=site,
+                page=page,
+                root=root,
+                content=Markup(rendered[chapter.rel].body),
+                endnotes=Markup(rendered[chapter.rel].endnotes),
+                sidebar=Markup(_localise_sidebar(sidebar, root, chapter.href)),
+            )
+            target = out / chapter.href
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(html_text, encoding="utf-8")
+        theme.copy_static(out)
+        _copy_assets(book, ctx, out)
+        _write_search(rendered, out)
+        if not (out / "index.html").exists() and reading:
+            _write_redirect(out / "index.html", reading[0].href)
+        if not (out / "404.html").exists():
+            (out / "404.html").write_text(
+                theme.render("404.html", site=site, page={"title": "Page not found"},
+                             root=_absolute_root(site["url"]),
+                             sidebar=Markup(_localise_sidebar(sidebar, _absolute_root(site["url"]), ""))),
+                encoding="utf-8",
+            )  # fmt: skip
+        if site["url"]:
+            _write_sitemap(out, site["url"], [c.href for c in book.chapters if c.rel in rendered])
+        return len(rendered)
+
+
+def _root_prefix(href: str) -> str:
+    depth = href.count("/")
+    return "../" * depth
+
+
+def _absolute_root(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    path = urlsplit(url).path if url else "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def _localise_sidebar(sidebar: str, root: str, current: str) -> str:
+    out = sidebar.replace(f'href="{ROOT}', f'href="{root}')
+    if current:
+        marker = f'data-href="{ROOT}{current}"'
+        out = out.replace(marker, f'{marker} aria-current="page"')
+    return out.replace(ROOT, root)
+
+
+def _navigation(book: Book, titles: dict[str, Markup]) -> list[dict[str, Any]]:
+    nav: list[dict[str, Any]] = []
+    parts: dict[int, dict[str, Any]] = {}
+    appendices: dict[str, Any] | None = None
+    config = book.project.config
+    for chapter in book.chapters:
+        role = chapter.source.role
+        if role == "extra":
+            continue
+        item = {
+            "kind": "chapter",
+            "title_html": Markup(html.escape(chapter.source.nav_title)) if chapter.source.nav_title else titles[chapter.rel],
+            "href": ROOT + chapter.href,
+            "number_label": chapter.number,
+        }
+        part_index = chapter.source.part
+        if part_index is not None:
+            if part_index not in parts:
+                info = book.parts[part_index]
+                parts[part_index] = {"kind": "part", "title_html": Markup(html.escape(info.title)), "id": info.id,
+                                     "number_label": info.number, "children": []}  # fmt: skip
+                nav.append(parts[part_index])
+            parts[part_index]["children"].append(item)
+        elif role == "appendix":
+            if appendices is None:
+                appendices = {"kind": "part", "title_html": Markup(html.escape(config.crossref.appendix_title + "s")),
+                              "id": "appendices", "number_label": "", "children": []}  # fmt: skip
+                nav.append(appendices)
+            appendices["children"].append(item)
+        else:
+            nav.append(item)
+    return nav
+
+
+def _site_context(book: Book, ctx: BuildContext) -> dict[str, Any]:
+    config = book.project.config
+    footer = config.site.footer
+    if config.site.repo_url and not footer:
+        footer = f'Source: <a href="{html.escape(config.site.repo_url, quote=True)}">{html.escape(config.site.repo_url)}</a>'
+    return {
+        "title": config.title,
+        "subtitle": config.subtitle,
+        "authors": config.authors,
+        "language": config.language,
+        "description": config.description,
+        "url": config.site.url,
+        "og_image": config.site.og_image,
+        "favicon": config.site.favicon,
+        "footer_html": Markup(footer) if footer else "",
+        "downloads": ctx.data.get("downloads", []),
+        "announcement_html": Markup(ctx.md.render(config.site.announcement)) if config.site.announcement else "",
+    }
+
+
+def _page_context(chapter: Chapter, rendered: RenderedChapter, book: Book, ctx: BuildContext,
+                  reading: list[Chapter], titles: dict[str, Markup]) -> dict[str, Any]:  # fmt: skip
+    config = book.project.config
+    prev_link = next_link = None
+    if chapter in reading:
+        at = reading.index(chapter)
+        if at > 0:
+            prev_link = _link(chapter, reading[at - 1], titles)
+        if at + 1 < len(reading):
+            next_link = _link(chapter, reading[at + 1], titles)
+    crumbs = []
+    if chapter.source.part is not None:
+        crumbs.append({"title": book.parts[chapter.source.part].title, "href": ""})
+    elif chapter.source.role == "appendix":
+        crumbs.append({"title": config.crossref.appendix_title + "s", "href": ""})
+    crumbs.append({"title": chapter.title_text, "href": ""})
+    number_label = ""
+    if chapter.number:
+        word = config.crossref.appendix_title if chapter.source.role == "appendix" else config.crossref.ch_prefix
+        number_label = f"{word} {chapter.number}"
+    classes = "notes-margin" if ctx.options.reference_location == "margin" else ""
+    return {
+        "id": chapter.id,
+        "title": chapter.title_text,
+        "title_html": Markup(rendered.title_html),
+        "subtitle": str(chapter.meta.get("subtitle", "") or ""),
+        "number_label": number_label,
+        "toc": rendered.toc if ctx.options.toc else [],
+        "toc_title": ctx.options.toc_title,
+        "prev": prev_link,
+        "next": next_link,
+        "breadcrumbs": crumbs,
+        "classes": classes,
+        "url": chapter.href,
+        "description": str(chapter.meta.get("description", "") or ""),
+    }
+
+
+def _link(current: Chapter, target: Chapter, titles: dict[str, Markup]) -> PageLink:
+    href = posixpath.relpath(target.href, posixpath.dirname(current.href) or ".")
+    return PageLink(href, titles[target.rel])
+
+
+def _copy_assets(book: Book, ctx: BuildContext, out: Path) -> None:
+    root = book.project.root
+    for rel in sorted(ctx.data.get("assets", ())):
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(root / rel, target)
+    for extra in (book.project.config.site.favicon, book.project.config.site.og_image):
+        if extra and "://" not in extra and (root / extra).is_file():
+            (out / extra).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(root / extra, out / extra)
+
+
+def _write_search(rendered: dict[str, RenderedChapter], out: Path) -> None:
+    docs = [record for chapter in rendered.values() for record in chapter.search]
+    (out / "search.json").write_text(json.dumps({"docs": docs}, ensure_ascii=False, separators=(",", ":")),
+                                     encoding="utf-8")  # fmt: skip
+
+
+def _write_redirect(path: Path, target: str) -> None:
+    t = html.escape(target, quote=True)
+    path.write_text(
+        f'<!doctype html><meta charset="utf-8"><title>Redirecting…</title>'
+        f'<meta http-equiv="refresh" content="0; url={t}"><link rel="canonical" href="{t}">'
+        f'<a href="{t}">Continue</a>\n',
+        encoding="utf-8",
+    )
+
+
+def _write_sitemap(out: Path, url: str, hrefs: list[str]) -> None:
+    entries = "".join(f"<url><loc>{xml_escape(url + h)}</loc></url>\n" for h in hrefs)
+    (out / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</urlset>\n',
+        encoding="utf-8",
+    )
