@@ -48,6 +48,7 @@ class BuildResult:
     seconds: float
     out: Path | None
     books: dict[str, Book] = field(default_factory=dict)
+    contexts: dict[str, BuildContext] = field(default_factory=dict)
 
 
 def build(root: Path, options: BuildOptions) -> BuildResult:
@@ -69,7 +70,9 @@ def build(root: Path, options: BuildOptions) -> BuildResult:
     result = BuildResult(0, diagnostics, 0.0, out if options.write else None)
     if not options.write:
         for fmt in formats:
-            result.books[fmt], _ = _transform(project, parts, parsed, fmt, registry, md, diagnostics, {})
+            result.books[fmt], result.contexts[fmt] = _transform(
+                project, parts, parsed, fmt, registry, md, diagnostics, {"render_rules": registry.render_rules}
+            )
         result.seconds = time.perf_counter() - started
         _finish(result)
         return result
@@ -82,6 +85,7 @@ def build(root: Path, options: BuildOptions) -> BuildResult:
             data = {"downloads": _downloads(project, formats), "render_rules": registry.render_rules}
             book, ctx = _transform(project, parts, parsed, fmt, registry, md, diagnostics, data)
             result.books[fmt] = book
+            result.contexts[fmt] = ctx
             if diagnostics.errors:
                 break
             _say(options, f"writing {fmt}")
@@ -113,7 +117,7 @@ def _downloads(project: Project, formats: list[str]) -> list[dict[str, str]]:
 
 def _finish(result: BuildResult) -> None:
     if result.diagnostics.errors:
-        raise BuildFailed(summary(result))
+        raise BuildFailed(summary(result), result)
 
 
 def summary(result: BuildResult) -> str:

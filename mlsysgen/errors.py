@@ -25,7 +25,15 @@ class ConfigError(MlsysgenError):
 
 
 class BuildFailed(MlsysgenError):
-    """The build collected errors; they have already been reported."""
+    """The build collected errors; they have already been reported.
+
+    ``result`` is the build's result (diagnostics, transformed books) for callers that
+    inspect a failed build, such as the dev server and the tests.
+    """
+
+    def __init__(self, message: str, result: object = None) -> None:
+        super().__init__(message)
+        self.result = result
 
 
 class SourceError(MlsysgenError):

@@ -56,7 +56,17 @@ class Registry:
 def core_registry() -> Registry:
     """The built-in passes in their order; plugins insert theirs by priority."""
     from .parse.syntax.references import XREF_KINDS
-    from .transforms import callouts, checks, collect, figures, footnotes, format_filter, headings, raw, shortcodes
+    from .transforms import (
+        callouts,
+        checks,
+        collect,
+        figures,
+        footnotes,
+        format_filter,
+        headings,
+        raw,
+        shortcodes,
+    )
     from .writers.site import SiteWriter
 
     registry = Registry(xref_kinds=list(XREF_KINDS))

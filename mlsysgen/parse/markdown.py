@@ -49,6 +49,14 @@ def parser_fingerprint(xref_kinds: Iterable[str], extra: Iterable[SyntaxPlugin] 
     return digest.hexdigest()
 
 
+def _footnote_lines(state) -> None:  # type: ignore[no-untyped-def]
+    """Remember where each footnote is defined; mdit's footnote_tail drops those tokens."""
+    lines = state.env.setdefault("footnote_lines", {})
+    for token in state.tokens:
+        if token.type == "footnote_reference_open" and token.map:
+            lines[token.meta["label"]] = token.map[0]
+
+
 def make_parser(
     xref_kinds: Iterable[str] = XREF_KINDS, extra: Iterable[SyntaxPlugin] = ()
 ) -> MarkdownIt:
@@ -60,6 +68,7 @@ def make_parser(
     md.use(table_caption_plugin)
     md.use(math_plugin)
     md.use(footnote_plugin)
+    md.core.ruler.before("footnote_tail", "footnote_lines", _footnote_lines)
     md.use(deflist_plugin)
     md.use(tasklists_plugin)
     md.use(heading_attrs_plugin)

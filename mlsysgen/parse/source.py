@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..config.yamlio import load_yaml_text
-from ..errors import ConfigError, SourceError, Location
+from ..errors import ConfigError, Location, SourceError
 
 _FRONT = re.compile(r"\A(?:\ufeff)?---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")

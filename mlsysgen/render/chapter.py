@@ -151,9 +151,7 @@ def _search_records(chapter: Chapter) -> list[dict[str, str]]:
 def _text(inline: Token) -> str:
     out = []
     for c in inline.children or []:
-        if c.type in ("text", "code_inline"):
-            out.append(c.content)
-        elif c.type in ("math_inline", "math_display"):
+        if c.type in ("text", "code_inline") or c.type in ("math_inline", "math_display"):
             out.append(c.content)
         elif c.type in ("softbreak", "hardbreak"):
             out.append(" ")

@@ -83,7 +83,8 @@ class HtmlRenderer(RendererHTML):
         token = tokens[idx]
         parts = []
         for key, value in token.attrs.items():
-            name = key if key in ("id", "class", "style", "title", "lang", "dir") else f"data-{key}"
+            plain = key in ("id", "class", "style", "title", "lang", "dir") or key.startswith("data-")
+            name = key if plain else f"data-{key}"
             parts.append(f' {name}="{escape(str(value), quote=True)}"')
         return f"<div{''.join(parts)}>\n"
 

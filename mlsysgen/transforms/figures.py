@@ -24,7 +24,7 @@ from markdown_it.token import Token
 
 from ..model import Book, Chapter
 from .base import BuildContext
-from .tokens import block_end, children_ranges, is_only_child_paragraph, make
+from .tokens import block_end, children_ranges, inline_text, is_only_child_paragraph, make
 
 PLACEHOLDER_LANGS = {"tikz": "TikZ diagram"}
 
@@ -34,7 +34,7 @@ def build_figures(book: Book, ctx: BuildContext) -> None:
         chapter.tokens = _walk(chapter.tokens, chapter, ctx)
 
 
-def _walk(tokens: list[Token], chapter: Chapter, ctx: BuildContext) -> list[Token]:
+def _walk(tokens: list[Token], chapter: Chapter, ctx: BuildContext, in_figure: bool = False) -> list[Token]:
     out: list[Token] = []
     i = 0
     while i < len(tokens):
@@ -42,8 +42,9 @@ def _walk(tokens: list[Token], chapter: Chapter, ctx: BuildContext) -> list[Toke
         if token.type == "div_open":
             end = block_end(tokens, i)
             did = str(token.attrGet("id") or "")
-            inner = _walk(tokens[i + 1 : end], chapter, ctx)
-            if did.startswith(("fig-", "lst-")):
+            is_figure = did.startswith(("fig-", "lst-"))
+            inner = _walk(tokens[i + 1 : end], chapter, ctx, in_figure or is_figure)
+            if is_figure:
                 out.extend(_figure_div(token, inner, did[:3], chapter, ctx))
             elif did.startswith("tbl-") and any(t.type == "table_open" for t in inner):
                 out.extend(_table_div(token, inner, ctx))
@@ -61,7 +62,7 @@ def _walk(tokens: list[Token], chapter: Chapter, ctx: BuildContext) -> list[Toke
             out.extend(_exec_cell(token, chapter, ctx))
             i += 1
             continue
-        if token.type == "fence" and token.meta.get("lang") in PLACEHOLDER_LANGS:
+        if token.type == "fence" and token.meta.get("lang") in PLACEHOLDER_LANGS and not in_figure:
             _warn_placeholder(token, chapter, ctx, None)
         out.append(token)
         i += 1
@@ -76,9 +77,8 @@ def _image_figure(para: list[Token], image: Token, ctx: BuildContext) -> list[To
     caption.children = list(image.children or [])
     caption.content = image.content
     alt = image.attrGet("fig-alt")
-    if alt:
-        image.attrs.pop("fig-alt", None)
-        image.content = str(alt)
+    image.attrs.pop("fig-alt", None)
+    image.content = str(alt) if alt else inline_text(caption)
     for key in ("fig-pos", "fig-env", "fig-align"):
         image.attrs.pop(key, None)
     image.children = []
@@ -190,8 +190,8 @@ def _exec_cell(token: Token, chapter: Chapter, ctx: BuildContext) -> list[Token]
     )
     placeholder = make("html_block", "", 0, token)
     placeholder.content = _placeholder_html(
-        f"{lang.upper() if len(lang) == 1 else lang.title()} output not rendered",
-        f"This figure is produced by {lang} code, which mlsysgen does not execute.",
+        f"{_language(lang)} output not rendered",
+        f"This figure is produced by {_language(lang)} code, which mlsysgen does not execute.",
         token.content,
     )
     if not label.startswith("fig-"):
@@ -199,6 +199,10 @@ def _exec_cell(token: Token, chapter: Chapter, ctx: BuildContext) -> list[Token]
     cap_text = options.get("fig-cap")
     caption = _inline(ctx, str(cap_text), token, chapter) if cap_text else None
     return _figure("fig", label, token, [placeholder], caption)
+
+
+def _language(lang: str) -> str:
+    return lang.upper() if len(lang) == 1 else lang.title()
 
 
 def _warn_placeholder(token: Token, chapter: Chapter, ctx: BuildContext, fid: str | None) -> None:

@@ -42,10 +42,11 @@ def _extract(chapter: Chapter, ctx: BuildContext) -> None:
     chapter.env["notes"] = notes
     refs = chapter.env.get("footnotes", {}).get("refs", {})
     used = {meta.get("label") for meta in chapter.env.get("footnotes", {}).get("list", {}).values()}
+    lines = chapter.env.get("footnote_lines", {})
     for label in refs:
-        if label.lstrip(":") not in used:
+        name = label.lstrip(":")
+        if name not in used:
             ctx.diagnostics.warning(
-                f"footnote [^{label.lstrip(':')}] is defined but never referenced; "
-                "reference it or delete it",
-                chapter.at(None),
+                f"footnote [^{name}] is defined but never referenced; reference it or delete it",
+                chapter.at(lines.get(name)),
             )

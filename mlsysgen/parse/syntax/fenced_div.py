@@ -17,6 +17,7 @@ import re
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 
 from ..attrs import Attrs, parse_attrs
 from ._report import report
@@ -85,6 +86,7 @@ def _close_unclosed(state: StateCore) -> None:
             opener,
             "fenced div opened here is never closed; add a ':::' line where it ends",
         )
-        token = state.Token("div_close", "div", -1)
+        token = Token("div_close", "div", -1)
+        token.block = True
         token.map = [opener, opener + 1]
         state.tokens.append(token)

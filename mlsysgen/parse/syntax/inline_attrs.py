@@ -25,7 +25,7 @@ def _inline_attrs(state: StateInline, silent: bool) -> bool:
     if target.type not in _TARGETS:
         return False
     end = state.src.find("}", state.pos)
-    if end < 0 or "\n" in state.src[state.pos : end].strip("\n") and target.type != "image":
+    if end < 0 or ("\n" in state.src[state.pos : end].strip("\n") and target.type != "image"):
         return False
     attrs = parse_attrs(state.src[state.pos + 1 : end].replace("\n", " "))
     if attrs is None:

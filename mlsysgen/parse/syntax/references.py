@@ -89,7 +89,7 @@ def _bare(kinds: tuple[str, ...]):  # type: ignore[no-untyped-def]
 def _maybe_suffix(state: StateInline, token, end: int) -> None:  # type: ignore[no-untyped-def]
     """Narrative ``@key [p. 33]``: the bracket after the key is its locator."""
     m = re.match(r"\s?\[([^\[\]@]*)\]", state.src[end:])
-    if m and not state.src[end + m.end() : end + m.end() + 1] in ("(", "{", "["):
+    if m and state.src[end + m.end() : end + m.end() + 1] not in ("(", "{", "["):
         _split_locator(token.meta["items"][0], m[1])
         state.pos = end + m.end()
     else:

@@ -1,0 +1,50 @@
+# mlsysgen — every target installs what it needs (virtualenv, pip packages, Debian packages).
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+CORPUS  ?= ../shared/corpus/mlsysbook
+OUT     ?= _site
+CHROMIUM_STAMP := $(VENV)/.chromium
+
+.PHONY: html pdf epub test lint compat bench serve clean snapshots deps
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+deps: $(STAMP)
+
+# Debian's chromium for the headless-browser smoke tests (no browser download).
+$(CHROMIUM_STAMP): $(STAMP)
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium not installed and no root: browser tests will be skipped"; fi; \
+	fi
+	touch $(CHROMIUM_STAMP)
+
+html: $(STAMP)
+	$(PY) -m mlsysgen build content --to html --out $(OUT)
+
+test: $(STAMP) $(CHROMIUM_STAMP)
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check mlsysgen tests
+	$(VENV)/bin/ruff format --check mlsysgen tests
+
+# The real textbook (acceptance test; needs ../shared).
+compat: $(STAMP)
+	$(PY) -m mlsysgen build $(CORPUS) --out /tmp/mlsysgen-compat
+
+bench: $(STAMP)
+	$(PY) bench/bench.py --corpus $(CORPUS)
+
+snapshots: $(STAMP)
+	MLSYSGEN_SNAPSHOTS=overwrite $(PY) -m pytest -q tests
+	git diff --stat tests
+
+clean:
+	rm -rf $(OUT) content/.mlsysgen .mlsysgen .pytest_cache
