@@ -36,6 +36,9 @@ def load_yaml_text(text: str, display_path: str, first_line: int = 1) -> YamlDoc
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and "<stream end>" in str(exc.problem):
+            # Found only at the end of the text: the unclosed bracket's line is the useful one.
+            mark = exc.context_mark
         line = (mark.line + first_line) if mark else first_line
         problem = exc.problem or exc.context or "syntax error"
         raise ConfigError(
