@@ -74,9 +74,10 @@ def core_registry() -> Registry:
     registry.add_transform("raw", 20, raw.apply_raw)
     registry.add_transform("shortcodes", 30, shortcodes.expand_shortcodes)
     registry.add_transform("footnotes", 35, footnotes.extract_footnotes)
+    # Callouts first: a callout's leading heading becomes its title, not a section.
+    registry.add_transform("callouts", 38, callouts.build_callouts)
     registry.add_transform("headings", 40, headings.process_headings)
     registry.add_transform("figures", 50, figures.build_figures)
-    registry.add_transform("callouts", 55, callouts.build_callouts)
     registry.add_transform("collect", 80, collect.collect_index)
     registry.add_transform("check_references", 90, checks.check_references)
     registry.add_transform("check_links", 91, checks.check_links_and_images)

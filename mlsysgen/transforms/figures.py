@@ -134,6 +134,8 @@ def _figure_div(
             f"figure '{fid}' has no caption; add one as the last paragraph of the div",
             chapter.where(div),
         )
+        caption = make("inline", "", 0, div)  # still numbered, as Quarto does
+        caption.children = []
     style = _layout_style(div, inner)
     extra = "figure-layout" if style else ""
     return _figure(kind, fid, div, inner, caption, extra, style)
