@@ -97,7 +97,8 @@ def _absolute_root(url: str) -> str:
 
 
 def _localise_sidebar(sidebar: str, root: str, current: str) -> str:
-    out = sidebar.replace(f'href="{ROOT}', f'href="{root}')
+    """Make the once-rendered sidebar relative to this page and mark the current chapter."""
+    out = sidebar
     if current:
         marker = f'data-href="{ROOT}{current}"'
         out = out.replace(marker, f'{marker} aria-current="page"')
