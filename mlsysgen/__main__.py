@@ -38,11 +38,17 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mlsysgen", description="Build technical textbooks.")
     sub = parser.add_subparsers(dest="command")
     b = sub.add_parser("build", help="build the book")
-    b.add_argument("project", nargs="?", default=".", type=Path, help="folder with book.yml or _quarto.yml")
-    b.add_argument("--to", action="append", choices=FORMATS, dest="formats", help="output format (repeatable)")
+    b.add_argument(
+        "project", nargs="?", default=".", type=Path, help="folder with book.yml or _quarto.yml"
+    )
+    b.add_argument(
+        "--to", action="append", choices=FORMATS, dest="formats", help="output format (repeatable)"
+    )
     b.add_argument("--out", type=Path, help="output folder (default from the config)")
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    b.add_argument("--no-cache", action="store_true", help="ignore and do not write the parse cache")
+    b.add_argument(
+        "--no-cache", action="store_true", help="ignore and do not write the parse cache"
+    )
     b.set_defaults(run=_build)
     c = sub.add_parser("check", help="parse, index and report problems without writing")
     c.add_argument("project", nargs="?", default=".", type=Path)

@@ -71,7 +71,14 @@ def build(root: Path, options: BuildOptions) -> BuildResult:
     if not options.write:
         for fmt in formats:
             result.books[fmt], result.contexts[fmt] = _transform(
-                project, parts, parsed, fmt, registry, md, diagnostics, {"render_rules": registry.render_rules}
+                project,
+                parts,
+                parsed,
+                fmt,
+                registry,
+                md,
+                diagnostics,
+                {"render_rules": registry.render_rules},
             )
         result.seconds = time.perf_counter() - started
         _finish(result)
@@ -80,9 +87,14 @@ def build(root: Path, options: BuildOptions) -> BuildResult:
         for fmt in formats:
             writer = registry.writers.get(fmt)
             if writer is None:
-                diagnostics.error(f"output format '{fmt}' is not available in this version; use --to html")
+                diagnostics.error(
+                    f"output format '{fmt}' is not available in this version; use --to html"
+                )
                 continue
-            data = {"downloads": _downloads(project, formats), "render_rules": registry.render_rules}
+            data = {
+                "downloads": _downloads(project, formats),
+                "render_rules": registry.render_rules,
+            }
             book, ctx = _transform(project, parts, parsed, fmt, registry, md, diagnostics, data)
             result.books[fmt] = book
             result.contexts[fmt] = ctx

@@ -27,7 +27,9 @@ def discover(project: Project, diagnostics: Diagnostics) -> tuple[list[Source], 
         path = project.root / rel
         where = Location(project.display(project.config_path))
         if path.suffix not in SOURCE_SUFFIXES:
-            diagnostics.error(f"'{rel}' is not a .md or .qmd file; list chapter sources only", where)
+            diagnostics.error(
+                f"'{rel}' is not a .md or .qmd file; list chapter sources only", where
+            )
             return
         if not path.is_file():
             diagnostics.error(f"chapter file '{rel}' not found; fix the path in the config", where)
@@ -42,7 +44,11 @@ def discover(project: Project, diagnostics: Diagnostics) -> tuple[list[Source], 
         add(item, "front")
     for entry in config.chapters:
         if isinstance(entry, Part):
-            parts.append(PartInfo(entry.part, entry.id or _slug(entry.part), _roman(len(parts) + 1), entry.file))
+            parts.append(
+                PartInfo(
+                    entry.part, entry.id or _slug(entry.part), _roman(len(parts) + 1), entry.file
+                )
+            )
             if entry.file and (project.root / entry.file).is_file():
                 add(NavItem(file=entry.file), "front", len(parts) - 1)
             for item in entry.chapters:

@@ -46,7 +46,9 @@ class Registry:
         try:
             module: Any = importlib.import_module(name)
         except ImportError as exc:
-            raise ConfigError(f"plugin '{name}' cannot be imported: {exc}; check the 'plugins' list") from exc
+            raise ConfigError(
+                f"plugin '{name}' cannot be imported: {exc}; check the 'plugins' list"
+            ) from exc
         register = getattr(module, "register", None)
         if register is None:
             raise ConfigError(f"plugin '{name}' has no register(registry) function")

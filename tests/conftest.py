@@ -15,5 +15,7 @@ CORPUS = ROOT.parent / "shared" / "corpus" / "mlsysbook"
 def corpus() -> Path:
     """The real textbook source; tests using it skip when ../shared is absent."""
     if not (CORPUS / "_quarto.yml").exists():
-        pytest.skip(f"real-book corpus not found at {CORPUS} (only present beside the dev checkout)")
+        pytest.skip(
+            f"real-book corpus not found at {CORPUS} (only present beside the dev checkout)"
+        )
     return CORPUS

@@ -30,7 +30,9 @@ def write_book(root: Path, files: dict[str, str], config: dict | None = None) ->
     return root
 
 
-def render_fragment(tmp_path: Path, text: str, fmt: str = "html", config: dict | None = None) -> tuple[str, list[str]]:
+def render_fragment(
+    tmp_path: Path, text: str, fmt: str = "html", config: dict | None = None
+) -> tuple[str, list[str]]:
     """Render one chapter's Markdown; returns (body + end notes, diagnostics as text)."""
     root = write_book(tmp_path / "book", {"chapter.md": text}, config)
     try:

@@ -25,7 +25,9 @@ def test_new_then_build_writes_a_site(tmp_path: Path, capsys: pytest.CaptureFixt
     assert run(capsys, "new", "starter")[0] == 0
     code, err = run(capsys, "build", "starter")
     assert code == 0, err
-    assert err.splitlines()[-1].startswith(f"built {tmp_path.resolve() / 'starter' / '_site'}: 2 pages, 0 warnings, 0 errors, ")
+    assert err.splitlines()[-1].startswith(
+        f"built {tmp_path.resolve() / 'starter' / '_site'}: 2 pages, 0 warnings, 0 errors, "
+    )
     page = (tmp_path / "starter/_site/chapters/first.html").read_text()
     assert '<a class="xref" href="#fig-box">Figure&nbsp;1.1</a>' in page
     assert (tmp_path / "starter/_site/search.json").is_file()
@@ -40,14 +42,24 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_no_command_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, )[0] == 2
+    assert (
+        run(
+            capsys,
+        )[0]
+        == 2
+    )
 
 
-def test_warning_is_not_fatal_but_strict_makes_it_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_warning_is_not_fatal_but_strict_makes_it_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     write_book(tmp_path / "b", {"ch.md": "# C\n\nSee @fig-nowhere.\n"})
     code, err = run(capsys, "build", "b")
     assert code == 0
-    assert "b/ch.md:3: warning: unresolved reference @fig-nowhere; check the id, or define it with {#fig-nowhere}" in err
+    assert (
+        "b/ch.md:3: warning: unresolved reference @fig-nowhere; check the id, or define it with {#fig-nowhere}"
+        in err
+    )
     code, err = run(capsys, "build", "b", "--strict")
     assert code == 1
     assert "b/ch.md:3: error: unresolved reference @fig-nowhere" in err
@@ -55,7 +67,9 @@ def test_warning_is_not_fatal_but_strict_makes_it_an_error(tmp_path: Path, capsy
     assert err.splitlines()[-1].startswith("build failed: 0 pages, 0 warnings, 1 error, ")
 
 
-def test_failed_build_keeps_previous_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_failed_build_keeps_previous_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = write_book(tmp_path / "b", {"ch.md": "# C\n\nGood.\n"})
     assert run(capsys, "build", "b")[0] == 0
     page = root / "_site" / "ch.html"
@@ -63,29 +77,45 @@ def test_failed_build_keeps_previous_output(tmp_path: Path, capsys: pytest.Captu
     (root / "ch.md").write_text("# C\n\n![A](x.png){#fig-a}\n\n![B](x.png){#fig-a}\n")
     code, err = run(capsys, "build", "b")
     assert code == 1
-    assert "b/ch.md:5: error: duplicate id 'fig-a': also defined at b/ch.md:3; ids must be unique across the book, rename one" in err
+    assert (
+        "b/ch.md:5: error: duplicate id 'fig-a': also defined at b/ch.md:3; ids must be unique across the book, rename one"
+        in err
+    )
     assert page.read_text() == before
     assert not [p for p in tmp_path.glob("b/._site*")], "staging folders must be cleaned up"
 
 
-def test_all_problems_reported_before_failing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write_book(tmp_path / "b", {
-        "a.md": "# A\n\n::: {.open}\nnever closed\n",
-        "b.md": "---\ntitle: [unclosed\n---\n# B\n",
-        "c.md": "# C\n\n![missing](nope.png)\n",
-    })
+def test_all_problems_reported_before_failing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_book(
+        tmp_path / "b",
+        {
+            "a.md": "# A\n\n::: {.open}\nnever closed\n",
+            "b.md": "---\ntitle: [unclosed\n---\n# B\n",
+            "c.md": "# C\n\n![missing](nope.png)\n",
+        },
+    )
     code, err = run(capsys, "build", "b")
     assert code == 1
-    assert "b/a.md:3: error: fenced div opened here is never closed; add a ':::' line where it ends" in err
+    assert (
+        "b/a.md:3: error: fenced div opened here is never closed; add a ':::' line where it ends"
+        in err
+    )
     assert (
         "b/b.md:2: error: invalid YAML: expected ',' or ']', but got '<stream end>'; "
         "check indentation and quoting on this line"
     ) in err
-    assert "b/c.md:3: warning: image 'nope.png' not found; check the path (relative to this file)" in err
+    assert (
+        "b/c.md:3: warning: image 'nope.png' not found; check the path (relative to this file)"
+        in err
+    )
     assert "Traceback" not in err
 
 
-def test_missing_chapter_file_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_chapter_file_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     write_book(tmp_path / "b", {"a.md": "# A\n"}, {"chapters": ["a.md", "gone.md"]})
     code, err = run(capsys, "build", "b")
     assert code == 1

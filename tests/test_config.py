@@ -25,7 +25,11 @@ def write(root: Path, name: str, text: str) -> Path:
 
 def test_book_yml_loads_typed_values(tmp_path: Path) -> None:
     write(tmp_path, "a.md", "# A\n")
-    write(tmp_path, "book.yml", 'title: T\nchapters:\n  - part: "P"\n    chapters: [a.md]\nhtml:\n  toc-depth: 2\n')
+    write(
+        tmp_path,
+        "book.yml",
+        'title: T\nchapters:\n  - part: "P"\n    chapters: [a.md]\nhtml:\n  toc-depth: 2\n',
+    )
     config = load_project(tmp_path).config
     assert config.title == "T"
     assert config.chapters[0].part == "P"
@@ -35,7 +39,11 @@ def test_book_yml_loads_typed_values(tmp_path: Path) -> None:
 
 
 def test_every_config_error_is_reported_at_once(tmp_path: Path) -> None:
-    write(tmp_path, "book.yml", "title: T\ncolour: red\nhtml:\n  toc-depth: deep\n  number-sections: yes please\n")
+    write(
+        tmp_path,
+        "book.yml",
+        "title: T\ncolour: red\nhtml:\n  toc-depth: deep\n  number-sections: yes please\n",
+    )
     with pytest.raises(ConfigError) as err:
         load_project(tmp_path)
     assert str(err.value) == (
@@ -51,7 +59,10 @@ def test_every_config_error_is_reported_at_once(tmp_path: Path) -> None:
 
 def test_literal_option_lists_choices(tmp_path: Path) -> None:
     write(tmp_path, "book.yml", "html:\n  reference-location: side\n")
-    with pytest.raises(ConfigError, match=r"book.yml:2: html.reference-location: expected one of 'margin', 'document', 'section', 'block', got 'side'"):
+    with pytest.raises(
+        ConfigError,
+        match=r"book.yml:2: html.reference-location: expected one of 'margin', 'document', 'section', 'block', got 'side'",
+    ):
         load_project(tmp_path)
 
 
@@ -74,13 +85,17 @@ def test_missing_config_says_what_to_do(tmp_path: Path) -> None:
 
 def test_quarto_symlink_as_text_and_book_type(tmp_path: Path) -> None:
     write(tmp_path, "_quarto.yml", "config/_real.yml\n")
-    write(tmp_path, "config/_real.yml", (
-        "project:\n  type: book\n  output-dir: _out\n"
-        "book:\n  title: Q\n  chapters:\n    - index.qmd\n    - part: Basics\n      chapters: [a.qmd]\n"
-        "  appendices: [z.qmd]\n"
-        "format:\n  html:\n    number-sections: true\n    toc-depth: 2\n    theme: cosmo\n"
-        "crossref:\n  fig-prefix: Fig.\nfilters: [x.lua]\n"
-    ))
+    write(
+        tmp_path,
+        "config/_real.yml",
+        (
+            "project:\n  type: book\n  output-dir: _out\n"
+            "book:\n  title: Q\n  chapters:\n    - index.qmd\n    - part: Basics\n      chapters: [a.qmd]\n"
+            "  appendices: [z.qmd]\n"
+            "format:\n  html:\n    number-sections: true\n    toc-depth: 2\n    theme: cosmo\n"
+            "crossref:\n  fig-prefix: Fig.\nfilters: [x.lua]\n"
+        ),
+    )
     project = load_project(tmp_path)
     config = project.config
     assert config.title == "Q"
@@ -90,30 +105,42 @@ def test_quarto_symlink_as_text_and_book_type(tmp_path: Path) -> None:
     assert config.html.number_sections is True
     assert config.crossref.fig_prefix == "Fig."
     assert config.output_dir == "_out"
-    assert project.notes == ["config/_real.yml: ignored Quarto options with no effect here: filters"]
+    assert project.notes == [
+        "config/_real.yml: ignored Quarto options with no effect here: filters"
+    ]
 
 
 def test_quarto_website_sidebar(tmp_path: Path) -> None:
     for name in ("index.qmd", "a.qmd", "b.qmd", "extra.qmd"):
         write(tmp_path, name, "# X\n")
-    write(tmp_path, "_quarto.yml", (
-        "project:\n  type: website\n"
-        "website:\n  title: W\n  sidebar:\n    contents:\n"
-        "      - text: Home\n        href: index.qmd\n"
-        "      - section: Part One\n        id: one\n        contents:\n          - a.qmd\n          - href: b.qmd\n"
-        "      - text: '---'\n"
-        "      - text: Site\n        href: https://example.org\n"
-    ))
+    write(
+        tmp_path,
+        "_quarto.yml",
+        (
+            "project:\n  type: website\n"
+            "website:\n  title: W\n  sidebar:\n    contents:\n"
+            "      - text: Home\n        href: index.qmd\n"
+            "      - section: Part One\n        id: one\n        contents:\n          - a.qmd\n          - href: b.qmd\n"
+            "      - text: '---'\n"
+            "      - text: Site\n        href: https://example.org\n"
+        ),
+    )
     config = load_project(tmp_path).config
     assert config.front_matter[0].file == "index.qmd"
     assert config.front_matter[0].title == "Home"
     part = config.chapters[0]
-    assert (part.part, part.id, [c.file for c in part.chapters]) == ("Part One", "one", ["a.qmd", "b.qmd"])
+    assert (part.part, part.id, [c.file for c in part.chapters]) == (
+        "Part One",
+        "one",
+        ["a.qmd", "b.qmd"],
+    )
     assert config.chapters[1].url == "https://example.org"
     assert config.extra_pages == ["extra.qmd"]
 
 
 def test_quarto_link_to_missing_file(tmp_path: Path) -> None:
     write(tmp_path, "_quarto.yml", "config/none.yml\n")
-    with pytest.raises(ConfigError, match=r"_quarto.yml:1: names 'config/none.yml', which does not exist"):
+    with pytest.raises(
+        ConfigError, match=r"_quarto.yml:1: names 'config/none.yml', which does not exist"
+    ):
         load_project(tmp_path)

@@ -52,12 +52,18 @@ def prose(html: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def corpus_build(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> tuple[BuildResult, Path, dict[str, str]]:
+def corpus_build(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> tuple[BuildResult, Path, dict[str, str]]:
     if not (CORPUS / "_quarto.yml").exists():
-        pytest.skip(f"real-book corpus not found at {CORPUS} (only present beside the dev checkout)")
+        pytest.skip(
+            f"real-book corpus not found at {CORPUS} (only present beside the dev checkout)"
+        )
     out = tmp_path_factory.mktemp("corpus") / "site"
     result = build(CORPUS, BuildOptions(formats=["html"], out=out, cache=False))
-    pages = {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in out.rglob("*.html")}
+    pages = {
+        p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in out.rglob("*.html")
+    }
     return result, out, pages
 
 
@@ -66,16 +72,18 @@ def _chapter_bodies(pages: dict[str, str]) -> dict[str, str]:
     for name, html in pages.items():
         m = re.search(r'<article class="chapter-body[^"]*">(.*)</article>', html, re.DOTALL)
         if m:
-            bodies[name] = m.group(1) + html[m.end():].split("<nav", 1)[0]
+            bodies[name] = m.group(1) + html[m.end() :].split("<nav", 1)[0]
     return bodies
 
 
 def test_builds_every_configured_page_without_errors(corpus_build) -> None:  # type: ignore[no-untyped-def]
-    result, out, pages = corpus_build
+    result, _, pages = corpus_build
     assert result.diagnostics.errors == []
     config = load_project(CORPUS).config
     listed = [i.file for i in config.front_matter]
-    listed += [c.file for part in config.chapters for c in getattr(part, "chapters", [part]) if c.file]
+    listed += [
+        c.file for part in config.chapters for c in getattr(part, "chapters", [part]) if c.file
+    ]
     for rel in listed:
         assert rel.rsplit(".", 1)[0] + ".html" in pages, rel
 
@@ -97,7 +105,9 @@ def test_all_tables_are_tables_and_numbered(corpus_build) -> None:  # type: igno
     assert len(ids) == 117
     for body in bodies.values():
         for m in re.finditer(r'<table id="tbl-[^"]+">(.{0,200})', body, re.DOTALL):
-            assert m.group(1).lstrip().startswith('<caption><span class="caption-label">Table '), m.group(1)[:80]
+            assert m.group(1).lstrip().startswith('<caption><span class="caption-label">Table '), (
+                m.group(1)[:80]
+            )
 
 
 def test_every_figure_and_listing_is_numbered(corpus_build) -> None:  # type: ignore[no-untyped-def]
@@ -127,8 +137,12 @@ def test_math_is_mathml_and_nothing_leaks(corpus_build) -> None:  # type: ignore
     for name, body in bodies.items():
         text = prose(body)
         for bad in ("$$", "\\begin{", ":::", "{#", "[^fn", "{{<"):
-            assert bad not in text, f"{name}: {bad!r} leaks into the text: …{text[max(0, text.find(bad) - 60):text.find(bad) + 60]}…"
-        assert not re.search(r"\$[^$\s\d][^$]*\\[a-zA-Z]+[^$]*\$", text), f"{name}: TeX math left as text"
+            assert bad not in text, (
+                f"{name}: {bad!r} leaks into the text: …{text[max(0, text.find(bad) - 60) : text.find(bad) + 60]}…"
+            )
+        assert not re.search(r"\$[^$\s\d][^$]*\\[a-zA-Z]+[^$]*\$", text), (
+            f"{name}: TeX math left as text"
+        )
 
 
 def test_no_broken_internal_links(corpus_build) -> None:  # type: ignore[no-untyped-def]
@@ -139,7 +153,9 @@ def test_no_broken_internal_links(corpus_build) -> None:  # type: ignore[no-unty
     result, out, _ = corpus_build
     warnings = [d.message for d in result.diagnostics.warnings]
     # Root-relative links outside /book/ point at sibling sites (e.g. /tinytorch/).
-    broken = [b for b in check_site(out, base_path="/book/") if "outside the base path" not in b.reason]
+    broken = [
+        b for b in check_site(out, base_path="/book/") if "outside the base path" not in b.reason
+    ]
     unexplained = [str(b) for b in broken if not any(_names(b.href, w) for w in warnings)]
     assert unexplained == []
     assert len(broken) <= 6

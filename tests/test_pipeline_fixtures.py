@@ -53,7 +53,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("path", "title", "source", "expected", "messages"), CASES)
-def test_fixture(tmp_path: Path, path: Path, title: str, source: str, expected: str, messages: str) -> None:
+def test_fixture(
+    tmp_path: Path, path: Path, title: str, source: str, expected: str, messages: str
+) -> None:
     html, diagnostics = render_fragment(tmp_path, source)
     got_html = normalise(html)
     got_messages = "\n".join(diagnostics)

@@ -47,7 +47,9 @@ def load_project(root: Path) -> Project:
     """Load and validate the project in ``root``; raise ConfigError listing every problem."""
     root = root.resolve()
     if not root.is_dir():
-        raise ConfigError(f"{root}: not a folder; pass the folder that holds book.yml or _quarto.yml")
+        raise ConfigError(
+            f"{root}: not a folder; pass the folder that holds book.yml or _quarto.yml"
+        )
     config_path = find_config(root)
     problems = Problems()
     notes: list[str] = []

@@ -72,7 +72,9 @@ def resolve_config_file(root: Path, path: Path) -> Path:
     raise ConfigError(f"{path}: too many levels of config links")
 
 
-def translate_quarto(root: Path, config_path: Path, problems: Problems) -> tuple[YamlDoc, list[str]]:
+def translate_quarto(
+    root: Path, config_path: Path, problems: Problems
+) -> tuple[YamlDoc, list[str]]:
     """Read ``_quarto.yml`` (and its metadata files) into a book.yml-shaped YamlDoc."""
     real = resolve_config_file(root, config_path)
     source = load_yaml_file(real, _rel(root, real))
@@ -98,7 +100,9 @@ def translate_quarto(root: Path, config_path: Path, problems: Problems) -> tuple
     _translate_callout_labels(tr, data.get("filter-metadata") or {})
     notes = []
     if ignored:
-        notes.append(f"{source.path}: ignored Quarto options with no effect here: {', '.join(ignored)}")
+        notes.append(
+            f"{source.path}: ignored Quarto options with no effect here: {', '.join(ignored)}"
+        )
     return tr.doc, notes
 
 
@@ -131,7 +135,9 @@ def _translate_metadata(tr: _Translation, data: dict[str, Any]) -> None:
     if isinstance(footer, dict):
         parts = [footer[k] for k in ("left", "center") if isinstance(footer.get(k), str)]
         if parts:
-            tr.put(("site", "footer"), " · ".join(p.strip() for p in parts), ("website", "page-footer"))
+            tr.put(
+                ("site", "footer"), " · ".join(p.strip() for p in parts), ("website", "page-footer")
+            )
     og = website.get("open-graph") or {}
     if isinstance(og, dict) and og.get("image"):
         tr.put(("site", "og-image"), og["image"], ("website", "open-graph", "image"))
@@ -149,7 +155,9 @@ def _translate_book(tr: _Translation, book: dict[str, Any]) -> None:
             chapters.append(item)
         else:
             chapters.extend(_nav_items([entry]))
-        tr.doc.lines[("chapters", len(chapters) - 1)] = tr.source.where(("book", "chapters", i)).line or 1
+        tr.doc.lines[("chapters", len(chapters) - 1)] = (
+            tr.source.where(("book", "chapters", i)).line or 1
+        )
     tr.put(("chapters",), chapters, ("book", "chapters"))
     if book.get("appendices"):
         tr.put(("appendices",), _nav_items(book["appendices"]), ("book", "appendices"))

@@ -61,7 +61,9 @@ def load_yaml_file(path: Path, display_path: str) -> YamlDoc:
     return load_yaml_text(text, display_path)
 
 
-def _record_lines(node: yaml.Node, keypath: KeyPath, lines: dict[KeyPath, int], offset: int) -> None:
+def _record_lines(
+    node: yaml.Node, keypath: KeyPath, lines: dict[KeyPath, int], offset: int
+) -> None:
     lines.setdefault(keypath, node.start_mark.line + 1 + offset)
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:

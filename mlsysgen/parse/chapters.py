@@ -54,14 +54,22 @@ def parse_chapters(
 
 
 def _parse_one(
-    source: Source, md: MarkdownIt, parser_key: str, diagnostics: Diagnostics, cache_dir: Path | None
+    source: Source,
+    md: MarkdownIt,
+    parser_key: str,
+    diagnostics: Diagnostics,
+    cache_dir: Path | None,
 ) -> ParsedChapter | None:
     try:
         raw = source.path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        diagnostics.error(f"cannot read chapter: {exc}; save it as UTF-8 text", Location(source.display))
+        diagnostics.error(
+            f"cannot read chapter: {exc}; save it as UTF-8 text", Location(source.display)
+        )
         return None
-    digest = hashlib.sha256(f"{CACHE_SCHEMA}\0{__version__}\0{parser_key}\0{raw}".encode()).hexdigest()
+    digest = hashlib.sha256(
+        f"{CACHE_SCHEMA}\0{__version__}\0{parser_key}\0{raw}".encode()
+    ).hexdigest()
     cached = _cache_path(cache_dir, digest)
     if cached is not None and cached.is_file():
         blob = cached.read_bytes()
@@ -86,7 +94,9 @@ def _parse_one(
     return ParsedChapter(source, digest, blob)
 
 
-def _replay_problems(blob: bytes, source: Source, diagnostics: Diagnostics, problems: list | None = None) -> None:
+def _replay_problems(
+    blob: bytes, source: Source, diagnostics: Diagnostics, problems: list | None = None
+) -> None:
     if problems is None:
         problems = pickle.loads(blob)[2].get("problems_seen", [])
     for line0, severity, message in problems:

@@ -22,6 +22,7 @@ from .syntax.latex_inline import latex_inline_plugin
 from .syntax.math import math_plugin
 from .syntax.references import XREF_KINDS, references_plugin
 from .syntax.shortcodes import shortcodes_plugin
+from .syntax.smart import smart_plugin
 from .syntax.source_lines import source_lines_plugin
 from .syntax.tables import grid_table_plugin, table_caption_plugin
 
@@ -77,6 +78,7 @@ def make_parser(
     md.use(latex_inline_plugin)
     md.use(shortcodes_plugin)
     md.use(inline_attrs_plugin)
+    md.use(smart_plugin)
     for plugin in extra:
         md.use(plugin)
     md.use(source_lines_plugin)

@@ -64,7 +64,12 @@ def strip_comments(text: str) -> str:
         if not in_comment:
             m = _FENCE.match(line)
             if fence:
-                if m and m[1][0] == fence[0] and len(m[1]) >= len(fence) and not line.strip()[len(m[1]):]:
+                if (
+                    m
+                    and m[1][0] == fence[0]
+                    and len(m[1]) >= len(fence)
+                    and not line.strip()[len(m[1]) :]
+                ):
                     fence = ""
                 out.append(line)
                 continue

@@ -7,6 +7,7 @@ import html
 from typing import Any
 
 from markdown_it.token import Token
+from markupsafe import Markup
 
 from ..model import Book, Chapter
 from ..transforms.base import BuildContext
@@ -23,7 +24,9 @@ def renderer() -> HtmlRenderer:
     return _RENDERER
 
 
-def render_chapter(chapter: Chapter, book: Book, ctx: BuildContext, note_prefix: str = "") -> RenderedChapter:
+def render_chapter(
+    chapter: Chapter, book: Book, ctx: BuildContext, note_prefix: str = ""
+) -> RenderedChapter:
     """Render ``chapter`` to fragments. ``note_prefix`` scopes note ids in combined documents."""
     r = renderer()
     for name, rule in ctx.data.get("render_rules", {}).items():
@@ -101,7 +104,9 @@ def _strip_p(body: str) -> str:
     return body
 
 
-def _toc(chapter: Chapter, r: HtmlRenderer, options: Any, env: dict[str, Any], depth: int) -> list[dict[str, Any]]:
+def _toc(
+    chapter: Chapter, r: HtmlRenderer, options: Any, env: dict[str, Any], depth: int
+) -> list[dict[str, Any]]:
     root: list[dict[str, Any]] = []
     stack: list[tuple[int, list[dict[str, Any]]]] = [(1, root)]
     for heading in chapter.headings:
@@ -110,7 +115,7 @@ def _toc(chapter: Chapter, r: HtmlRenderer, options: Any, env: dict[str, Any], d
         entry = {
             "id": heading.id,
             "number": heading.number,
-            "title_html": r.renderInline(_plain_children(heading.inline), options, env),
+            "title_html": Markup(r.renderInline(_plain_children(heading.inline), options, env)),
             "children": [],
         }
         while stack[-1][0] >= heading.level:
@@ -139,10 +144,18 @@ def _search_records(chapter: Chapter) -> list[dict[str, str]]:
         if token.type == "heading_open":
             flush()
             inline = tokens[i + 1]
-            current = {"title": _text(inline), "href": f"{chapter.href}#{token.attrGet('id')}", "text": []}
+            current = {
+                "title": _text(inline),
+                "href": f"{chapter.href}#{token.attrGet('id')}",
+                "text": [],
+            }
         elif token.type == "inline" and (i == 0 or tokens[i - 1].type != "heading_open"):
             current["text"].append(_text(token))  # type: ignore[union-attr]
-        elif token.type in ("fence", "code_block") and not token.meta.get("placeholder") and "raw" not in token.meta:
+        elif (
+            token.type in ("fence", "code_block")
+            and not token.meta.get("placeholder")
+            and "raw" not in token.meta
+        ):
             current["text"].append(token.content)  # type: ignore[union-attr]
     flush()
     return [r for r in records if r["text"] or r["href"] != chapter.href]

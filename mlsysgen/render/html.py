@@ -62,15 +62,23 @@ class HtmlRenderer(RendererHTML):
     """markdown-it's renderer with rules for mlsysgen's token types."""
 
     # ---- headings, divs, callouts, margins -------------------------------------------------
-    def heading_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
+    def heading_open(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict
+    ) -> str:
         token = tokens[idx]
         number = token.meta.get("number", "")
         attrs = self.renderAttrs(token)
         data = f' data-number="{number}"' if number else ""
         num = f'<span class="header-section-number">{number}</span> ' if number else ""
-        return f'<{token.tag}{attrs} class="anchored"{data}>{num}' if "class" not in token.attrs else f"<{token.tag}{attrs}{data}>{num}"
+        return (
+            f'<{token.tag}{attrs} class="anchored"{data}>{num}'
+            if "class" not in token.attrs
+            else f"<{token.tag}{attrs}{data}>{num}"
+        )
 
-    def heading_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
+    def heading_close(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict
+    ) -> str:
         opener = _opener(tokens, idx)
         hid = opener.attrGet("id") if opener else None
         state: RenderState = env["r"]
@@ -83,7 +91,9 @@ class HtmlRenderer(RendererHTML):
         token = tokens[idx]
         parts = []
         for key, value in token.attrs.items():
-            plain = key in ("id", "class", "style", "title", "lang", "dir") or key.startswith("data-")
+            plain = key in ("id", "class", "style", "title", "lang", "dir") or key.startswith(
+                "data-"
+            )
             name = key if plain else f"data-{key}"
             parts.append(f' {name}="{escape(str(value), quote=True)}"')
         return f"<div{''.join(parts)}>\n"
@@ -91,13 +101,17 @@ class HtmlRenderer(RendererHTML):
     def div_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
         return "</div>\n"
 
-    def callout_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
+    def callout_open(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict
+    ) -> str:
         token = tokens[idx]
         meta = token.meta
         state: RenderState = env["r"]
         classes = f"callout callout-{meta['kind']}" + ("" if meta["icon"] else " no-icon")
         cid = f' id="{escape(str(token.attrGet("id")))}"' if token.attrGet("id") else ""
-        title = self.renderInline(meta["title"].children or [], options, env) if meta["title"] else ""
+        title = (
+            self.renderInline(meta["title"].children or [], options, env) if meta["title"] else ""
+        )
         if meta["custom"] and title:
             title = f'<span class="callout-label">{escape(meta["label"])}:</span> {title}'
         elif not title:
@@ -112,20 +126,28 @@ class HtmlRenderer(RendererHTML):
             return f'<details class="{classes}"{cid}{is_open}><summary class="callout-header">{inner}</summary><div class="callout-body">\n'
         return f'<div class="{classes}"{cid}><div class="callout-header">{inner}</div><div class="callout-body">\n'
 
-    def callout_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
+    def callout_close(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict
+    ) -> str:
         meta = tokens[idx].meta
         state: RenderState = env["r"]
         collapsible = meta["collapse"] is not None and state.ctx.format == "html"
         return "</div></details>\n" if collapsible else "</div></div>\n"
 
-    def margin_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
+    def margin_open(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict
+    ) -> str:
         return '<aside class="column-margin">\n'
 
-    def margin_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
+    def margin_close(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict
+    ) -> str:
         return "</aside>\n"
 
     # ---- figures and tables -----------------------------------------------------------------
-    def figcaption_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
+    def figcaption_open(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict
+    ) -> str:
         meta = tokens[idx].meta
         return f"<figcaption>{_caption_label(env['r'], meta.get('id', ''))}"
 
@@ -134,7 +156,11 @@ class HtmlRenderer(RendererHTML):
         cols = ""
         widths = token.meta.get("colwidths")
         if widths and any(w > 0 for w in widths):
-            cols = "<colgroup>" + "".join(f'<col style="width: {w * 100:.0f}%">' for w in widths) + "</colgroup>"
+            cols = (
+                "<colgroup>"
+                + "".join(f'<col style="width: {w * 100:.0f}%">' for w in widths)
+                + "</colgroup>"
+            )
         table = f"<table{self.renderAttrs(token)}>"
         # A caption must come first inside <table>; colgroup goes after it.
         if idx + 1 < len(tokens) and tokens[idx + 1].type == "table_caption_open":
@@ -142,14 +168,20 @@ class HtmlRenderer(RendererHTML):
             return f'<div class="table-wrap">{table}\n'
         return f'<div class="table-wrap">{table}{cols}\n'
 
-    def table_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
+    def table_close(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict
+    ) -> str:
         return "</table></div>\n"
 
-    def table_caption_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
+    def table_caption_open(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict
+    ) -> str:
         table = tokens[idx - 1]
         return f"<caption>{_caption_label(env['r'], str(table.attrGet('id') or ''))}"
 
-    def table_caption_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
+    def table_caption_close(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict
+    ) -> str:
         table = tokens[_find_back(tokens, idx, "table_open")]
         return "</caption>" + table.meta.pop("pending_cols", "") + "\n"
 
@@ -158,7 +190,9 @@ class HtmlRenderer(RendererHTML):
         attrs = dict(token.attrs)
         src = escape(str(attrs.pop("src", "")), quote=True)
         attrs.pop("alt", None)
-        alt = escape(token.content or self.renderInlineAsText(token.children or [], options, env), quote=True)
+        alt = escape(
+            token.content or self.renderInlineAsText(token.children or [], options, env), quote=True
+        )
         styles = []
         for key in ("width", "height"):
             value = str(attrs.pop(key, "") or "")
@@ -186,18 +220,26 @@ class HtmlRenderer(RendererHTML):
 
     def code_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
         state: RenderState = env["r"]
-        return code_block_html(tokens[idx].content, "", state.ctx.options.code_copy and state.ctx.format == "html")
+        return code_block_html(
+            tokens[idx].content, "", state.ctx.options.code_copy and state.ctx.format == "html"
+        )
 
-    def math_inline(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
+    def math_inline(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict
+    ) -> str:
         return _math(tokens[idx], False, env)
 
-    def math_display(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
+    def math_display(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict
+    ) -> str:
         return _math(tokens[idx], True, env)
 
     def math_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
         return _math(tokens[idx], True, env) + "\n"
 
-    def latex_inline(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
+    def latex_inline(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict
+    ) -> str:
         return ""
 
     # ---- references, citations, notes, links ------------------------------------------------
@@ -217,7 +259,9 @@ class HtmlRenderer(RendererHTML):
         text = "; ".join(escape(i.key) for i in items)
         return f'<span class="citation" data-cites="{escape(keys, quote=True)}">({text})</span>'
 
-    def footnote_ref(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
+    def footnote_ref(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict
+    ) -> str:
         token = tokens[idx]
         state: RenderState = env["r"]
         nid = int(token.meta["id"])
@@ -278,7 +322,11 @@ def xref_text(label: Label, state: RenderState, suppress: bool, renderer: HtmlRe
               options: OptionsDict, env: dict) -> str:  # fmt: skip
     """Link text for a cross-reference: "Figure 3.2", "Chapter 3", "Section 3.2", or a title."""
     crossref = state.book.project.config.crossref
-    title = renderer.renderInline(label.title.children or [], options, env) if label.title else escape(label.title_text)
+    title = (
+        renderer.renderInline(label.title.children or [], options, env)
+        if label.title
+        else escape(label.title_text)
+    )
     if label.kind != "sec":
         number = escape(label.number or "?")
         return number if suppress else f"{escape(_prefix(label.kind, crossref))}&nbsp;{number}"
@@ -288,7 +336,11 @@ def xref_text(label: Label, state: RenderState, suppress: bool, renderer: HtmlRe
         return escape(label.number)
     if label.level == 1:
         target = state.book.chapter(label.chapter)
-        word = crossref.appendix_title if target and target.source.role == "appendix" else crossref.ch_prefix
+        word = (
+            crossref.appendix_title
+            if target and target.source.role == "appendix"
+            else crossref.ch_prefix
+        )
         if state.ctx.options.number_sections:
             return f"{escape(word)}&nbsp;{escape(label.number)}"
         return f"{escape(word)}&nbsp;{escape(label.number)}: {title}"
@@ -312,5 +364,7 @@ def _math(token: Token, display: bool, env: dict) -> str:
         )
         return f'<code class="math-error">{escape(token.content)}</code>'
     if mid and display:
-        out = out.replace('<div class="math display">', f'<div class="math display" id="{escape(str(mid))}">', 1)
+        out = out.replace(
+            '<div class="math display">', f'<div class="math display" id="{escape(str(mid))}">', 1
+        )
     return out

@@ -27,7 +27,9 @@ def build_callouts(book: Book, ctx: BuildContext) -> None:
         chapter.tokens = _walk(chapter.tokens, chapter, ctx, labels)
 
 
-def _walk(tokens: list[Token], chapter: Chapter, ctx: BuildContext, labels: dict[str, str]) -> list[Token]:
+def _walk(
+    tokens: list[Token], chapter: Chapter, ctx: BuildContext, labels: dict[str, str]
+) -> list[Token]:
     out: list[Token] = []
     i = 0
     while i < len(tokens):
@@ -39,7 +41,7 @@ def _walk(tokens: list[Token], chapter: Chapter, ctx: BuildContext, labels: dict
         end = block_end(tokens, i)
         inner = _walk(tokens[i + 1 : end], chapter, ctx, labels)
         names = classes(token)
-        kind = next((c[len("callout-"):] for c in names if c.startswith("callout-")), None)
+        kind = next((c[len("callout-") :] for c in names if c.startswith("callout-")), None)
         if kind is None and "callout" in names:
             kind = "note"
         if kind is not None:

@@ -25,7 +25,6 @@ def check_references(book: Book, ctx: BuildContext) -> None:
 
 
 def check_links_and_images(book: Book, ctx: BuildContext) -> None:
-    pages = {c.rel: c for c in book.chapters}
     anchors = {c.rel: _anchors(c) for c in book.chapters}
     assets: set[str] = ctx.data.setdefault("assets", set())
     for chapter in book.chapters:
@@ -46,7 +45,9 @@ def check_links_and_images(book: Book, ctx: BuildContext) -> None:
 _RAW_REF = re.compile(r"""\b(?:src|href|poster)\s*=\s*["']([^"'#?]+)""", re.IGNORECASE)
 
 
-def _check_raw_html(token, chapter: Chapter, base: str, book: Book, assets: set[str], ctx: BuildContext) -> None:  # type: ignore[no-untyped-def]
+def _check_raw_html(
+    token, chapter: Chapter, base: str, book: Book, assets: set[str], ctx: BuildContext
+) -> None:  # type: ignore[no-untyped-def]
     """Files that author-written HTML refers to are copied too; a missing one is a warning."""
     pages = ctx.data.setdefault("page_hrefs", {c.href for c in book.chapters})
     for m in _RAW_REF.finditer(token.content):
@@ -88,7 +89,8 @@ def _check_site_files(book: Book, ctx: BuildContext) -> None:
         value = getattr(site, option)
         if value and "://" not in value and not (book.project.root / value).is_file():
             ctx.diagnostics.warning(
-                f"site {option.replace('_', '-')} '{value}' not found; the pages will not link it", where
+                f"site {option.replace('_', '-')} '{value}' not found; the pages will not link it",
+                where,
             )
             setattr(site, option, "")
 
@@ -98,7 +100,9 @@ def _is_local(url: str) -> bool:
     return not parts.scheme and not parts.netloc and not url.startswith(("#", "/", "mailto:"))
 
 
-def _rewrite_link(token, chapter: Chapter, base: str, anchors: dict[str, set[str]], ctx: BuildContext) -> None:  # type: ignore[no-untyped-def]
+def _rewrite_link(
+    token, chapter: Chapter, base: str, anchors: dict[str, set[str]], ctx: BuildContext
+) -> None:  # type: ignore[no-untyped-def]
     href = str(token.attrGet("href") or "")
     if href.startswith("#") and len(href) > 1 and href[1:] not in anchors[chapter.rel]:
         ctx.diagnostics.warning(
@@ -127,7 +131,9 @@ def _rewrite_link(token, chapter: Chapter, base: str, anchors: dict[str, set[str
     token.attrSet("href", new + ("#" + anchor if anchor else ""))
 
 
-def _check_image(token, chapter: Chapter, base: str, book: Book, assets: set[str], ctx: BuildContext) -> None:  # type: ignore[no-untyped-def]
+def _check_image(
+    token, chapter: Chapter, base: str, book: Book, assets: set[str], ctx: BuildContext
+) -> None:  # type: ignore[no-untyped-def]
     src = str(token.attrGet("src") or "")
     if not _is_local(src):
         return

@@ -78,7 +78,11 @@ def _index_chapter(chapter: Chapter, index: Index, ctx: BuildContext, chapter_pr
     for token, fid in _numbered_items(chapter.tokens):
         kind = fid.split("-", 1)[0]
         counts[kind] = counts.get(kind, 0) + 1
-        number = f"{chapter.number}.{counts[kind]}" if chapter_prefix and chapter.number else str(counts[kind])
+        number = (
+            f"{chapter.number}.{counts[kind]}"
+            if chapter_prefix and chapter.number
+            else str(counts[kind])
+        )
         add(Label(fid, kind, chapter.rel, f"{chapter.href}#{fid}", number,
                   None, "", 0, chapter.where(token)))  # fmt: skip
 

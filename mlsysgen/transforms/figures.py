@@ -34,7 +34,9 @@ def build_figures(book: Book, ctx: BuildContext) -> None:
         chapter.tokens = _walk(chapter.tokens, chapter, ctx)
 
 
-def _walk(tokens: list[Token], chapter: Chapter, ctx: BuildContext, in_figure: bool = False) -> list[Token]:
+def _walk(
+    tokens: list[Token], chapter: Chapter, ctx: BuildContext, in_figure: bool = False
+) -> list[Token]:
     out: list[Token] = []
     i = 0
     while i < len(tokens):
@@ -123,7 +125,7 @@ def _figure_div(
     if cap_attr is not None:
         caption = _inline(ctx, str(cap_attr), div, chapter)
     elif len(blocks) > 1 and inner[blocks[-1][0]].type == "paragraph_open":
-        first, last = blocks[-1]
+        first, _ = blocks[-1]
         caption = inner[first + 1]
         inner = inner[:first]
     for t in inner:

@@ -36,7 +36,13 @@ def expand_shortcodes(book: Book, ctx: BuildContext) -> None:
                     continue
             if token.type == "skip":
                 continue
-            if token.type == "inline" and not token.children and token.content.strip() and out and out[-1].type == "paragraph_open":
+            if (
+                token.type == "inline"
+                and not token.children
+                and token.content.strip()
+                and out
+                and out[-1].type == "paragraph_open"
+            ):
                 out.pop()  # the paragraph held only shortcodes that render as nothing
                 tokens[i + 1].type = "skip"
                 continue

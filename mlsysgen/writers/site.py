@@ -41,7 +41,11 @@ class SiteWriter:
     def write(self, book: Book, ctx: BuildContext, out: Path) -> int:
         theme = Theme(book.project.root)
         scope = ctx.data.get("scope")
-        rendered = {c.rel: render_chapter(c, book, ctx) for c in book.chapters if scope is None or c.rel in scope}
+        rendered = {
+            c.rel: render_chapter(c, book, ctx)
+            for c in book.chapters
+            if scope is None or c.rel in scope
+        }
         titles = {c.rel: Markup(rendered[c.rel].title_html) if c.rel in rendered else Markup(html.escape(c.title_text))
                   for c in book.chapters}  # fmt: skip
         nav = _navigation(book, titles)
@@ -116,7 +120,9 @@ def _navigation(book: Book, titles: dict[str, Markup]) -> list[dict[str, Any]]:
             continue
         item = {
             "kind": "chapter",
-            "title_html": Markup(html.escape(chapter.source.nav_title)) if chapter.source.nav_title else titles[chapter.rel],
+            "title_html": Markup(html.escape(chapter.source.nav_title))
+            if chapter.source.nav_title
+            else titles[chapter.rel],
             "href": ROOT + chapter.href,
             "number_label": chapter.number,
         }
@@ -155,7 +161,9 @@ def _site_context(book: Book, ctx: BuildContext) -> dict[str, Any]:
         "favicon": config.site.favicon,
         "footer_html": Markup(footer) if footer else "",
         "downloads": ctx.data.get("downloads", []),
-        "announcement_html": Markup(ctx.md.render(config.site.announcement)) if config.site.announcement else "",
+        "announcement_html": Markup(ctx.md.render(config.site.announcement))
+        if config.site.announcement
+        else "",
     }
 
 
@@ -177,7 +185,11 @@ def _page_context(chapter: Chapter, rendered: RenderedChapter, book: Book, ctx: 
     crumbs.append({"title": chapter.title_text, "href": ""})
     number_label = ""
     if chapter.number:
-        word = config.crossref.appendix_title if chapter.source.role == "appendix" else config.crossref.ch_prefix
+        word = (
+            config.crossref.appendix_title
+            if chapter.source.role == "appendix"
+            else config.crossref.ch_prefix
+        )
         number_label = f"{word} {chapter.number}"
     classes = "notes-margin" if ctx.options.reference_location == "margin" else ""
     return {

@@ -38,4 +38,9 @@ class Theme:
         target = out / "static"
         for folder in self.static_dirs:
             if folder.is_dir():
-                shutil.copytree(folder, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+                shutil.copytree(
+                    folder,
+                    target,
+                    dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("*.py", "__pycache__"),
+                )

@@ -29,7 +29,10 @@ _STACK = "fenced_div_stack"
 
 def fenced_div_plugin(md: MarkdownIt) -> None:
     md.block.ruler.before(
-        "fence", "fenced_div", _fenced_div, {"alt": ["paragraph", "reference", "blockquote", "list"]}
+        "fence",
+        "fenced_div",
+        _fenced_div,
+        {"alt": ["paragraph", "reference", "blockquote", "list"]},
     )
     md.core.ruler.after("block", "fenced_div_close", _close_unclosed)
 

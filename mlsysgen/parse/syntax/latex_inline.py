@@ -15,7 +15,29 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
 LAYOUT_COMMANDS = frozenset(
-    ["noindent", "clearpage", "newpage", "cleardoublepage", "needspace", "vspace", "hspace", "medskip", "smallskip", "bigskip", "newline", "linebreak", "pagebreak", "nopagebreak", "hfill", "vfill", "centering", "raggedright", "FloatBarrier", "par", "indent"]
+    [
+        "noindent",
+        "clearpage",
+        "newpage",
+        "cleardoublepage",
+        "needspace",
+        "vspace",
+        "hspace",
+        "medskip",
+        "smallskip",
+        "bigskip",
+        "newline",
+        "linebreak",
+        "pagebreak",
+        "nopagebreak",
+        "hfill",
+        "vfill",
+        "centering",
+        "raggedright",
+        "FloatBarrier",
+        "par",
+        "indent",
+    ]
 )
 _COMMAND = re.compile(r"\\([A-Za-z]+)\*?")
 

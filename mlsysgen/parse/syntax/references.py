@@ -98,7 +98,12 @@ def _maybe_suffix(state: StateInline, token, end: int) -> None:  # type: ignore[
 
 def _push_xref(state: StateInline, key: str, suppress: bool) -> None:
     token = state.push("xref", "", 0)
-    token.meta = {"id": key, "suppress": suppress, "capital": key[0].isupper(), "line": _line(state)}
+    token.meta = {
+        "id": key,
+        "suppress": suppress,
+        "capital": key[0].isupper(),
+        "line": _line(state),
+    }
     token.content = "@" + key
 
 
@@ -171,7 +176,9 @@ def _split_locator(item: CiteItem, rest: str) -> None:
         item.locator = m["value"].strip()
         item.suffix = m["rest"].strip()
     else:
-        item.suffix = rest.strip().lstrip(",").strip() if rest.strip().startswith(",") else rest.strip()
+        item.suffix = (
+            rest.strip().lstrip(",").strip() if rest.strip().startswith(",") else rest.strip()
+        )
 
 
 def _emit_group(state: StateInline, items: list[CiteItem], kinds: tuple[str, ...]) -> None:
