@@ -2,6 +2,7 @@
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
+DEV     := $(VENV)/.installed-dev
 CORPUS  ?= ../shared/corpus/mlsysbook
 OUT     ?= _site
 CHROMIUM_STAMP := $(VENV)/.chromium
@@ -11,13 +12,18 @@ CHROMIUM_STAMP := $(VENV)/.chromium
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e .
 	touch $(STAMP)
 
-deps: $(STAMP)
+# Test tools: pytest, ruff, playwright (driving Debian's chromium), pandoc for comparisons.
+$(DEV): $(STAMP)
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(DEV)
+
+deps: $(DEV)
 
 # Debian's chromium for the headless-browser smoke tests (no browser download).
-$(CHROMIUM_STAMP): $(STAMP)
+$(CHROMIUM_STAMP): $(DEV)
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; \
@@ -28,10 +34,10 @@ $(CHROMIUM_STAMP): $(STAMP)
 html: $(STAMP)
 	$(PY) -m mlsysgen build content --to html --out $(OUT)
 
-test: $(STAMP) $(CHROMIUM_STAMP)
+test: $(DEV) $(CHROMIUM_STAMP)
 	$(PY) -m pytest -q
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(VENV)/bin/ruff check mlsysgen tests
 	$(VENV)/bin/ruff format --check mlsysgen tests
 
@@ -39,10 +45,10 @@ lint: $(STAMP)
 compat: $(STAMP)
 	$(PY) -m mlsysgen build $(CORPUS) --out /tmp/mlsysgen-compat
 
-bench: $(STAMP)
+bench: $(DEV)
 	$(PY) bench/bench.py --corpus $(CORPUS)
 
-snapshots: $(STAMP)
+snapshots: $(DEV)
 	MLSYSGEN_SNAPSHOTS=overwrite $(PY) -m pytest -q tests
 	git diff --stat tests
 

@@ -58,10 +58,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
     if not (ROOT / "content" / "book.yml").exists():
         pytest.skip("the sample book content/book.yml is not there yet")
     from mlsysgen.build import BuildOptions, build
+    from mlsysgen.errors import BuildFailed
 
     out = tmp_path_factory.mktemp("browser") / "site"
-    # cache=False: a clean build that leaves content/ untouched (no .mlsysgen/ folder in it)
-    result = build(ROOT / "content", BuildOptions(formats=["html"], out=out, cache=False))
+    try:
+        # cache=False: a clean build that leaves content/ untouched (no .mlsysgen/ folder in it)
+        result = build(ROOT / "content", BuildOptions(formats=["html"], out=out, cache=False))
+    except BuildFailed as exc:
+        errors = "\n".join(str(d) for d in exc.result.diagnostics.errors)
+        pytest.fail(f"the sample book does not build ({exc}):\n{errors}", pytrace=False)
     chapters = [c for c in result.books["html"].chapters if c.source.role == "chapter"]
     assert chapters, "the sample book has no chapters"
     chapter = chapters[0]

@@ -144,3 +144,35 @@ def test_new_refuses_non_empty_folder(tmp_path: Path, capsys: pytest.CaptureFixt
     code, err = run(capsys, "new", "full")
     assert code == 1
     assert "error: full is not empty; choose a new folder for the starter book" in err
+
+
+def test_broken_grid_table_is_reported_with_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_book(
+        tmp_path / "b",
+        {
+            "ch.md": "# C\n\n+-----+-----+\n| a   | b   |\n+=====+=====+\n| 1  | 2    |\n+-----+-----+\n"
+        },
+    )
+    code, err = run(capsys, "build", "b")
+    assert code == 1
+    assert "b/ch.md:6: error: malformed grid table: " in err
+    assert "Traceback" not in err
+
+
+def test_book_templates_and_static_override_the_theme(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_book(
+        tmp_path / "b",
+        {
+            "ch.md": "# C\n",
+            "templates/page.html": "<html><body>CUSTOM {{ page.title }}</body></html>",
+            "static/mlsysgen.css": "/* mine */",
+        },
+    )
+    assert run(capsys, "build", "b")[0] == 0
+    assert (root / "_site" / "ch.html").read_text() == "<html><body>CUSTOM C</body></html>"
+    assert (root / "_site" / "static" / "mlsysgen.css").read_text() == "/* mine */"
+    assert (root / "_site" / "static" / "mlsysgen.js").is_file()

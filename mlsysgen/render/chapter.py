@@ -12,7 +12,7 @@ from markupsafe import Markup
 from ..model import Book, Chapter
 from ..transforms.base import BuildContext
 from ..transforms.tokens import block_end
-from .html import HtmlRenderer, RenderedChapter, RenderState
+from .html import HtmlRenderer, RenderedChapter, RenderState, xref_plain
 
 _RENDERER: HtmlRenderer | None = None
 
@@ -64,7 +64,9 @@ def render_chapter(
         else html.escape(chapter.title_text)
     )
     toc = _toc(chapter, r, options, env, ctx.options.toc_depth)
-    return RenderedChapter("".join(parts), endnotes, title_html, toc, _search_records(chapter))
+    return RenderedChapter(
+        "".join(parts), endnotes, title_html, toc, _search_records(chapter, book)
+    )
 
 
 def _sidenotes(ids: list[int], note_html: Any, prefix: str) -> str:
@@ -130,7 +132,7 @@ def _plain_children(inline: Token) -> list[Token]:
     return [c for c in inline.children or [] if c.type != "footnote_ref"]
 
 
-def _search_records(chapter: Chapter) -> list[dict[str, str]]:
+def _search_records(chapter: Chapter, book: Book) -> list[dict[str, str]]:
     records: list[dict[str, str]] = []
     current = {"title": chapter.title_text, "href": chapter.href, "text": []}
 
@@ -145,12 +147,12 @@ def _search_records(chapter: Chapter) -> list[dict[str, str]]:
             flush()
             inline = tokens[i + 1]
             current = {
-                "title": _text(inline),
+                "title": _text(inline, book),
                 "href": f"{chapter.href}#{token.attrGet('id')}",
                 "text": [],
             }
         elif token.type == "inline" and (i == 0 or tokens[i - 1].type != "heading_open"):
-            current["text"].append(_text(token))  # type: ignore[union-attr]
+            current["text"].append(_text(token, book))  # type: ignore[union-attr]
         elif (
             token.type in ("fence", "code_block")
             and not token.meta.get("placeholder")
@@ -161,9 +163,13 @@ def _search_records(chapter: Chapter) -> list[dict[str, str]]:
     return [r for r in records if r["text"] or r["href"] != chapter.href]
 
 
-def _text(inline: Token) -> str:
+def _text(inline: Token, book: Book) -> str:
     out = []
     for c in inline.children or []:
+        if c.type == "xref":
+            label = book.index.get(c.meta["id"])
+            out.append(xref_plain(label, book) if label else c.content)
+            continue
         if c.type in ("text", "code_inline") or c.type in ("math_inline", "math_display"):
             out.append(c.content)
         elif c.type in ("softbreak", "hardbreak"):

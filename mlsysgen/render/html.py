@@ -349,6 +349,19 @@ def xref_text(label: Label, state: RenderState, suppress: bool, renderer: HtmlRe
     return title
 
 
+def xref_plain(label: Label, book: Book) -> str:
+    """Plain-text form of a reference ("Figure 2.1", or a section title), for search records."""
+    crossref = book.project.config.crossref
+    if label.kind == "sec" and not label.number:
+        return label.title_text
+    word = (
+        crossref.ch_prefix
+        if label.kind == "sec" and label.level == 1
+        else _prefix(label.kind, crossref)
+    )
+    return f"{word} {label.number}"
+
+
 def _math(token: Token, display: bool, env: dict) -> str:
     state: RenderState = env["r"]
     number = None

@@ -1,0 +1,351 @@
+"""``make bench``: build times and peak memory of mlsysgen, and pandoc for comparison.
+
+For the sample book (``content/``) and, when present, the real textbook corpus:
+
+* clean build: no parse cache, a fresh output folder;
+* no-change rebuild: the same build again with a warm cache;
+* one-chapter edit: a sentence appended to one chapter, then rebuilt;
+* peak memory (maximum resident set size) of the build process;
+* pandoc (from ``pypandoc-binary``) converting the same chapter files to HTML one after
+  another, and mlsysgen's clean build time as a multiple of it.
+
+Every build runs as a child process (``python -m mlsysgen build``) on a temporary copy of
+the project, so neither ``content/`` nor the corpus is ever modified (or gets a cache).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GNU_TIME = Path("/usr/bin/time")
+TAIL_LINES = 12
+TARGET_SECONDS = 10.0
+IGNORE = shutil.ignore_patterns(".mlsysgen", ".git", "_site", "_book", "__pycache__", ".quarto")
+SUMMARY = re.compile(r"built .*: (\d+) pages?, (\d+) warnings?, (\d+) errors?")
+
+# Fallback when GNU time is missing: run mlsysgen in-process and report our own peak RSS.
+RUNNER = (
+    "import atexit, os, resource, runpy, sys\n"
+    "atexit.register(lambda: open(os.environ['BENCH_RSS_FILE'], 'w').write("
+    "str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))\n"
+    "sys.argv[0] = 'mlsysgen'\n"
+    "runpy.run_module('mlsysgen', run_name='__main__', alter_sys=True)\n"
+)
+
+
+@dataclass
+class Target:
+    """One book to measure."""
+
+    label: str
+    path: Path
+    edit: str
+    """The chapter (relative to the project) that the edit rebuild appends to."""
+    pandoc_files: list[str]
+    """Chapter files (relative to the project) that pandoc converts."""
+
+
+@dataclass
+class Run:
+    """One build: wall time, peak RSS in KiB, exit status and what it printed."""
+
+    seconds: float
+    rss_kib: int
+    returncode: int
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    def summary(self) -> str:
+        found = SUMMARY.findall(self.stderr)
+        if not found:
+            return ""
+        pages, warnings, _errors = found[-1]
+        return f"{pages} pages, {warnings} warnings"
+
+
+@dataclass
+class Measure:
+    """Repeated runs of one step; reports the median time and the highest peak memory."""
+
+    runs: list[Run] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.runs) and all(r.ok for r in self.runs)
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def rss_mb(self) -> float:
+        return max(r.rss_kib for r in self.runs) / 1024
+
+    def cell(self) -> str:
+        if not self.runs:
+            return "-"
+        return f"{self.seconds:.2f} s" if self.ok else "FAILED"
+
+
+# ------------------------------------------------------------------ running builds
+
+
+def build_command(project: Path, out: Path, rss_file: Path) -> list[str]:
+    """The child-process command line, wrapped so its peak memory is recorded."""
+    if GNU_TIME.exists():
+        return [str(GNU_TIME), "-f", "%M", "-o", str(rss_file), sys.executable, "-m", "mlsysgen",
+                "build", str(project), "--out", str(out)]  # fmt: skip
+    return [sys.executable, "-c", RUNNER, "build", str(project), "--out", str(out)]
+
+
+def run_build(project: Path, out: Path) -> Run:
+    """Build ``project`` into ``out`` in a child process; time it until it returns."""
+    with tempfile.TemporaryDirectory(prefix="mlsysgen-bench-rss-") as tmp:
+        rss_file = Path(tmp) / "rss"
+        env = {**os.environ, "BENCH_RSS_FILE": str(rss_file)}
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+        started = time.perf_counter()
+        proc = subprocess.run(build_command(project, out, rss_file), cwd=ROOT, env=env,
+                              capture_output=True, text=True, check=False)  # fmt: skip
+        seconds = time.perf_counter() - started
+        return Run(seconds, _read_rss(rss_file), proc.returncode, proc.stderr)
+
+
+def _read_rss(rss_file: Path) -> int:
+    """Peak RSS in KiB as written by GNU time (last line) or the runner."""
+    try:
+        lines = rss_file.read_text().split()
+        return int(lines[-1]) if lines else 0
+    except (OSError, ValueError):
+        return 0
+
+
+def report_failure(label: str, step: str, run: Run) -> None:
+    print(f"\n[{label}] {step} failed (exit status {run.returncode}); last stderr lines:")
+    for line in run.stderr.rstrip().splitlines()[-TAIL_LINES:]:
+        print(f"    {line}")
+
+
+def measure(label: str, step: str, runs: int, prepare, build) -> Measure:  # type: ignore[no-untyped-def]
+    """``runs`` times: ``prepare()`` (untimed), then ``build()`` -> Run."""
+    result = Measure()
+    for _ in range(runs):
+        prepare()
+        run = build()
+        result.runs.append(run)
+        if not run.ok:
+            report_failure(label, step, run)
+            break
+    return result
+
+
+# ------------------------------------------------------------------ the project copy
+
+
+def copy_project(source: Path, workspace: Path) -> Path:
+    """Copy ``source`` into ``workspace`` (writable, without caches or outputs); its
+    siblings are linked beside it, so ``../bibliography`` and the like still resolve."""
+    parent = workspace / "tree"
+    parent.mkdir()
+    for sibling in source.parent.iterdir():
+        if sibling.name != source.name:
+            (parent / sibling.name).symlink_to(sibling.resolve())
+    copy = parent / source.name
+    shutil.copytree(source, copy, ignore=IGNORE, symlinks=True)
+    for folder, _dirs, files in os.walk(copy):
+        os.chmod(folder, 0o755)
+        for name in files:
+            path = Path(folder) / name
+            if not path.is_symlink():
+                path.chmod(0o644)
+    return copy
+
+
+def append_sentence(path: Path, n: int) -> None:
+    with path.open("a", encoding="utf-8") as f:
+        f.write(f"\n\nThis sentence was appended by the benchmark (edit {n}).\n")
+
+
+# ------------------------------------------------------------------ pandoc
+
+
+def pandoc_path() -> str | None:
+    try:
+        import pypandoc  # optional dev dependency
+
+        return pypandoc.get_pandoc_path()
+    except (ImportError, OSError) as exc:
+        print(f"pandoc unavailable: {exc}")
+        return None
+
+
+def time_pandoc(pandoc: str, project: Path, files: list[str]) -> float | None:
+    """Total seconds for pandoc to convert ``files`` to HTML one after another."""
+    started = time.perf_counter()
+    for rel in files:
+        path = project / rel
+        proc = subprocess.run([pandoc, "-f", "markdown", "-t", "html", str(path), "-o", os.devnull],
+                              cwd=path.parent, capture_output=True, text=True, check=False)  # fmt: skip
+        if proc.returncode != 0:
+            print(
+                f"pandoc failed on {rel} (exit status {proc.returncode}): {proc.stderr.strip()[:300]}"
+            )
+            return None
+    return time.perf_counter() - started
+
+
+# ------------------------------------------------------------------ one target
+
+
+@dataclass
+class Row:
+    label: str
+    clean: Measure
+    noop: Measure
+    edit: Measure
+    pandoc: float | None
+    pandoc_files: int
+    pages: str
+
+
+def bench_target(target: Target, runs: int, pandoc: str | None) -> Row:
+    """Clean build, no-change rebuild and one-chapter edit of a copy of ``target``."""
+    with tempfile.TemporaryDirectory(prefix="mlsysgen-bench-") as tmp:
+        workspace = Path(tmp)
+        project = copy_project(target.path, workspace)
+        out = workspace / "site"
+        edits = iter(range(1, 1 + runs))
+
+        def clean() -> None:
+            shutil.rmtree(project / ".mlsysgen", ignore_errors=True)
+            shutil.rmtree(out, ignore_errors=True)
+
+        def build() -> Run:
+            return run_build(project, out)
+
+        print(f"[{target.label}] clean build …", flush=True)
+        clean_m = measure(target.label, "clean build", runs, clean, build)
+        noop_m = edit_m = Measure()
+        if clean_m.ok:
+            print(f"[{target.label}] no-change rebuild …", flush=True)
+            noop_m = measure(target.label, "no-change rebuild", runs, lambda: None, build)
+            print(f"[{target.label}] one-chapter edit ({target.edit}) …", flush=True)
+            edit_m = measure(target.label, "one-chapter edit", runs,
+                             lambda: append_sentence(project / target.edit, next(edits)), build)  # fmt: skip
+        seconds = None
+        if pandoc and target.pandoc_files:
+            print(f"[{target.label}] pandoc on {len(target.pandoc_files)} files …", flush=True)
+            seconds = time_pandoc(pandoc, target.path, target.pandoc_files)
+        pages = clean_m.runs[-1].summary() if clean_m.runs else ""
+        return Row(target.label, clean_m, noop_m, edit_m, seconds, len(target.pandoc_files), pages)
+
+
+def sample_target() -> Target:
+    path = ROOT / "content"
+    files = sorted(
+        p.relative_to(path).as_posix() for p in path.rglob("*") if p.suffix in (".md", ".qmd")
+    )
+    edit = (
+        "foundations/introduction.md"
+        if (path / "foundations/introduction.md").exists()
+        else files[-1]
+    )
+    return Target("sample book (content/)", path, edit, files)
+
+
+def corpus_target(path: Path) -> Target:
+    core = path / "contents" / "core"
+    files = sorted(p.relative_to(path).as_posix() for p in core.rglob("*.qmd"))
+    edit = "contents/core/introduction/introduction.qmd"
+    if not (path / edit).exists():
+        edit = max(files, key=lambda f: (path / f).stat().st_size)
+    return Target("real book (corpus)", path, edit, files)
+
+
+# ------------------------------------------------------------------ output
+
+
+def print_table(rows: list[Row]) -> None:
+    header = ("project", "clean build", "peak memory", "no-change", "1-chapter edit",
+              "pandoc (files)", "mlsysgen/pandoc", "output")  # fmt: skip
+    lines = [header]
+    for row in rows:
+        mem = f"{row.clean.rss_mb:.0f} MB" if row.clean.runs and row.clean.rss_mb else "-"
+        pandoc = f"{row.pandoc:.2f} s ({row.pandoc_files})" if row.pandoc is not None else "-"
+        ratio = f"{row.clean.seconds / row.pandoc:.2f}x" if row.pandoc and row.clean.ok else "-"
+        times = (row.clean.cell(), mem, row.noop.cell(), row.edit.cell())
+        lines.append((row.label, *times, pandoc, ratio, row.pages))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    print()
+    for n, line in enumerate(lines):
+        print("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+    peak = [
+        f"{r.label}: clean {r.clean.rss_mb:.1f} MB, edit {r.edit.rss_mb:.1f} MB"
+        for r in rows
+        if r.edit.runs
+    ]
+    if peak:
+        print("peak memory (max RSS): " + "; ".join(peak))
+
+
+def print_target(row: Row) -> None:
+    print("target: HTML clean build < 10 s", end="")
+    if row.clean.ok:
+        verdict = "met" if row.clean.seconds < TARGET_SECONDS else "NOT met"
+        print(f" -> {verdict} ({row.clean.seconds:.2f} s)")
+    else:
+        print(" -> NOT met (the build failed)")
+
+
+def find_corpus(arg: str) -> Path | None:
+    """The corpus folder: as given (relative to the working folder), else relative to the repo."""
+    for candidate in (Path(arg), ROOT / arg):
+        if (candidate / "_quarto.yml").exists():
+            return candidate.resolve()
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--corpus", default="../shared/corpus/mlsysbook", help="the real textbook's folder"
+    )
+    parser.add_argument(
+        "--runs", type=int, default=1, help="repetitions of each step (median time reported)"
+    )
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, runs per step: {args.runs}, "
+          f"memory via {'GNU time' if GNU_TIME.exists() else 'in-process runner'}")  # fmt: skip
+    pandoc = pandoc_path()
+    rows = [bench_target(sample_target(), args.runs, pandoc)]
+    corpus = find_corpus(args.corpus)
+    if corpus is None:
+        print(f"real book: skipped: corpus not found at {args.corpus}")
+    else:
+        rows.append(bench_target(corpus_target(corpus), args.runs, pandoc))
+    print_table(rows)
+    if corpus is not None:
+        print_target(rows[-1])
+    return 0 if all(r.clean.ok for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
