@@ -158,7 +158,8 @@ def test_no_broken_internal_links(corpus_build) -> None:  # type: ignore[no-unty
     ]
     unexplained = [str(b) for b in broken if not any(_names(b.href, w) for w in warnings)]
     assert unexplained == []
-    assert len(broken) <= 6
+    # 4 files missing from the snapshot, 1 wrong anchor, the announcement's '#subscribe'.
+    assert len({b.href for b in broken}) <= 6
 
 
 def _names(href: str, warning: str) -> bool:

@@ -79,6 +79,7 @@ UNTOUCHED = {
     "an unclosed environment is text",
     "unknown environments are left alone",
     "math in fenced code is code",
+    "a code fence inside display math stays code",
 }
 
 
@@ -97,6 +98,8 @@ NOT_PANDOC = {
     "bare gather environment interrupts a paragraph",
     "other bare environments",
     "display block followed directly by a heading",  # pandoc wants a blank line first
+    # Deliberate: Pandoc lets "$$" swallow a code fence; we keep code code.
+    "a code fence inside display math stays code",
 }
 PANDOC = shutil.which("pandoc")
 if PANDOC is None:

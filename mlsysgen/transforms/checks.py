@@ -82,9 +82,16 @@ def _anchors(chapter: Chapter) -> set[str]:
 
 
 def _check_site_files(book: Book, ctx: BuildContext) -> None:
-    """Favicon and preview image: a missing file is dropped from the pages, with a warning."""
+    """Favicon and preview image: a missing file is dropped from the pages, with a warning.
+    Same-page anchors in the announcement bar cannot resolve on every page: warned too."""
     site = book.project.config.site
     where = Location(book.project.display(book.project.config_path))
+    for href in re.findall(r"\]\((#[^)\s]+)\)", site.announcement):
+        ctx.diagnostics.warning(
+            f"announcement links to '{href}', an anchor that is not on every page; "
+            "link to a page (page.html#id) instead",
+            where,
+        )
     for option in ("favicon", "og_image"):
         value = getattr(site, option)
         if value and "://" not in value and not (book.project.root / value).is_file():

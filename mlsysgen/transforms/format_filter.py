@@ -26,7 +26,19 @@ def format_matches(name: str, fmt: str) -> bool:
 
 def filter_formats(book: Book, ctx: BuildContext) -> None:
     for chapter in book.chapters:
+        chapter.meta = format_meta(chapter.meta, ctx.format)
         chapter.tokens = _filter(chapter.tokens, ctx.format)
+
+
+def format_meta(meta: dict, fmt: str) -> dict:  # type: ignore[type-arg]
+    """Front matter for one format: ``format: html: {title: …}`` overrides the top level."""
+    formats = meta.get("format")
+    if not isinstance(formats, dict):
+        return meta
+    specific = formats.get(fmt)
+    if fmt == "pdf" and not isinstance(specific, dict):
+        specific = formats.get("pdf") or formats.get("latex")
+    return {**meta, **specific} if isinstance(specific, dict) else meta
 
 
 def _filter(tokens: list, fmt: str) -> list:

@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from markupsafe import Markup
 
+from ..config.schema import NavItem, Part
 from ..model import Book, Chapter
 from ..render.chapter import render_chapter
 from ..render.html import RenderedChapter
@@ -110,38 +111,44 @@ def _localise_sidebar(sidebar: str, root: str, current: str) -> str:
 
 
 def _navigation(book: Book, titles: dict[str, Markup]) -> list[dict[str, Any]]:
-    nav: list[dict[str, Any]] = []
-    parts: dict[int, dict[str, Any]] = {}
-    appendices: dict[str, Any] | None = None
+    """The sidebar, in the config's order: chapters, parts, external links, appendices."""
     config = book.project.config
-    for chapter in book.chapters:
-        role = chapter.source.role
-        if role == "extra":
-            continue
-        item = {
+    chapters = {c.rel: c for c in book.chapters}
+
+    def item(entry: NavItem) -> dict[str, Any] | None:
+        if entry.url:
+            return {
+                "kind": "link",
+                "title_html": Markup(html.escape(entry.title or entry.url)),
+                "href": entry.url,
+            }
+        chapter = chapters.get(entry.file.removeprefix("./"))
+        if chapter is None:
+            return None
+        label = Markup(html.escape(entry.title)) if entry.title else titles[chapter.rel]
+        return {
             "kind": "chapter",
-            "title_html": Markup(html.escape(chapter.source.nav_title))
-            if chapter.source.nav_title
-            else titles[chapter.rel],
+            "title_html": label,
             "href": ROOT + chapter.href,
             "number_label": chapter.number,
         }
-        part_index = chapter.source.part
-        if part_index is not None:
-            if part_index not in parts:
-                info = book.parts[part_index]
-                parts[part_index] = {"kind": "part", "title_html": Markup(html.escape(info.title)), "id": info.id,
-                                     "number_label": info.number, "children": []}  # fmt: skip
-                nav.append(parts[part_index])
-            parts[part_index]["children"].append(item)
-        elif role == "appendix":
-            if appendices is None:
-                appendices = {"kind": "part", "title_html": Markup(html.escape(config.crossref.appendix_title + "s")),
-                              "id": "appendices", "number_label": "", "children": []}  # fmt: skip
-                nav.append(appendices)
-            appendices["children"].append(item)
-        else:
-            nav.append(item)
+
+    def group(title: str, ident: str, number: str, entries: list[NavItem]) -> dict[str, Any]:
+        children = [i for i in map(item, entries) if i]
+        return {"kind": "part", "title_html": Markup(html.escape(title)), "id": ident,
+                "number_label": number, "children": children}  # fmt: skip
+
+    nav = [i for i in map(item, config.front_matter) if i]
+    parts = iter(book.parts)
+    for entry in config.chapters:
+        if isinstance(entry, Part):
+            info = next(parts)
+            nav.append(group(info.title, info.id, info.number, entry.chapters))
+        elif (one := item(entry)) is not None:
+            nav.append(one)
+    if config.appendices:
+        nav.append(group(config.crossref.appendix_title + "s", "appendices", "", config.appendices))
+    nav.extend(i for i in map(item, config.back_matter) if i)
     return nav
 
 

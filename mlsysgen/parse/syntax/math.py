@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import mdTrim
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 
@@ -342,7 +343,13 @@ def _math_paragraph(state: StateBlock, start: int, end: int, silent: bool) -> bo
 
 
 def _cuts_paragraph(state: StateBlock, line: int) -> bool:
-    return bool(_SETEXT_UNDERLINE.match(_line_start(state, line))) or _terminates(state, line)
+    return _is_setext_underline(state, line) or _terminates(state, line)
+
+
+def _is_setext_underline(state: StateBlock, line: int) -> bool:
+    if line >= state.lineMax or state.sCount[line] - state.blkIndent > 3:
+        return False
+    return _SETEXT_UNDERLINE.match(_line_start(state, line)) is not None
 
 
 def _line_opens_fence(state: StateBlock, line: int) -> bool:
@@ -361,7 +368,7 @@ def _lines_inside_math(text: str, start: int) -> set[int]:
 
 def _push_paragraph(state: StateBlock, start: int, stop: int) -> None:
     """Emit the same tokens as markdown-it's paragraph rule for lines ``[start, stop)``."""
-    content = state.getLines(start, stop, state.blkIndent, False).strip()
+    content = mdTrim(state.getLines(start, stop, state.blkIndent, False))
     token = state.push("paragraph_open", "p", 1)
     token.map = [start, stop]
     token = state.push("inline", "", 0)
