@@ -11,13 +11,15 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
+
+from markdown_it import MarkdownIt
 
 from .config.load import Project, load_project
 from .diagnostics import Diagnostics
 from .discover import discover
 from .errors import BuildFailed
-from .model import Book
+from .model import Book, PartInfo
 from .output import staging
 from .parse.chapters import ParsedChapter, parse_chapters
 from .parse.markdown import make_parser, parser_fingerprint
@@ -51,53 +53,66 @@ class BuildResult:
     contexts: dict[str, BuildContext] = field(default_factory=dict)
 
 
-def build(root: Path, options: BuildOptions) -> BuildResult:
-    """Build the project in ``root``. Raises BuildFailed after reporting every error."""
-    started = time.perf_counter()
-    diagnostics = Diagnostics(strict=options.strict, stream=options.stream)
+@dataclass
+class Reading:
+    """Steps 1–3: the project read and parsed once, ready to be transformed per format."""
+
+    project: Project
+    registry: Registry
+    md: MarkdownIt
+    parts: list[PartInfo]
+    parsed: list[ParsedChapter]
+    diagnostics: Diagnostics
+
+    def transform(self, fmt: str, data: dict[str, Any]) -> tuple[Book, BuildContext]:
+        """Step 4a: a fresh copy of the tree for ``fmt``, through every transform."""
+        book = Book(self.project, [p.load() for p in self.parsed], list(self.parts))
+        data = {"render_rules": self.registry.render_rules, **data}
+        ctx = BuildContext(fmt, self.diagnostics, self.md, self.project.config.options(fmt), data)
+        run_transforms(self.registry.transforms, book, ctx)
+        return book, ctx
+
+
+def read(root: Path, options: BuildOptions, diagnostics: Diagnostics) -> Reading:
+    """Load the config, discover the chapters and parse each once (cached by content hash)."""
     project = load_project(root)
     for note in project.notes:
         _say(options, f"note: {note}")
     registry = _registry(project)
-    formats = options.formats or list(project.config.formats) or ["html"]
     sources, parts = discover(project, diagnostics)
     md = make_parser(registry.xref_kinds, registry.syntax)
     parser_key = parser_fingerprint(registry.xref_kinds, registry.syntax)
     cache_dir = project.root / ".mlsysgen" / "cache" if options.cache else None
     _say(options, f"parsing {len(sources)} chapters")
     parsed = parse_chapters(sources, md, parser_key, diagnostics, cache_dir)
+    return Reading(project, registry, md, parts, parsed, diagnostics)
+
+
+def build(root: Path, options: BuildOptions) -> BuildResult:
+    """Build the project in ``root``. Raises BuildFailed after reporting every error."""
+    started = time.perf_counter()
+    diagnostics = Diagnostics(strict=options.strict, stream=options.stream)
+    reading = read(root, options, diagnostics)
+    project = reading.project
+    formats = options.formats or list(project.config.formats) or ["html"]
     out = (options.out or project.root / project.config.output_dir).resolve()
     result = BuildResult(0, diagnostics, 0.0, out if options.write else None)
     if not options.write:
         for fmt in formats:
-            result.books[fmt], result.contexts[fmt] = _transform(
-                project,
-                parts,
-                parsed,
-                fmt,
-                registry,
-                md,
-                diagnostics,
-                {"render_rules": registry.render_rules},
-            )
+            result.books[fmt], result.contexts[fmt] = reading.transform(fmt, {})
         result.seconds = time.perf_counter() - started
         _finish(result)
         return result
     with staging(out) as stage:
         for fmt in formats:
-            writer = registry.writers.get(fmt)
+            writer = reading.registry.writers.get(fmt)
             if writer is None:
                 diagnostics.error(
                     f"output format '{fmt}' is not available in this version; use --to html"
                 )
                 continue
-            data = {
-                "downloads": _downloads(project, formats),
-                "render_rules": registry.render_rules,
-            }
-            book, ctx = _transform(project, parts, parsed, fmt, registry, md, diagnostics, data)
-            result.books[fmt] = book
-            result.contexts[fmt] = ctx
+            book, ctx = reading.transform(fmt, {"downloads": _downloads(project, formats)})
+            result.books[fmt], result.contexts[fmt] = book, ctx
             if diagnostics.errors:
                 break
             _say(options, f"writing {fmt}")
@@ -105,14 +120,6 @@ def build(root: Path, options: BuildOptions) -> BuildResult:
         result.seconds = time.perf_counter() - started
         _finish(result)
     return result
-
-
-def _transform(project: Project, parts, parsed: list[ParsedChapter], fmt: str, registry: Registry,  # type: ignore[no-untyped-def]
-               md, diagnostics: Diagnostics, data: dict) -> tuple[Book, BuildContext]:  # fmt: skip
-    book = Book(project, [p.load() for p in parsed], list(parts))
-    ctx = BuildContext(fmt, diagnostics, md, project.config.options(fmt), data)
-    run_transforms(registry.transforms, book, ctx)
-    return book, ctx
 
 
 def _registry(project: Project) -> Registry:

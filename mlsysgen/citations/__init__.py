@@ -1,0 +1,1 @@
+"""Citations: BibTeX → CSL items → formatted citations and bibliographies."""
