@@ -21,7 +21,7 @@ from ..errors import Location, SourceError
 from ..model import Chapter, Source
 from .source import read_source
 
-CACHE_SCHEMA = 1
+CACHE_SCHEMA = 2
 
 
 @dataclass
@@ -72,8 +72,9 @@ def _parse_one(
     ).hexdigest()
     cached = _cache_path(cache_dir, digest)
     if cached is not None and cached.is_file():
-        blob = cached.read_bytes()
-        _replay_problems(blob, source, diagnostics)
+        # The entry holds (problems, tree bytes): problems are replayed without unpickling the tree.
+        problems, blob = pickle.loads(cached.read_bytes())
+        _replay_problems(problems, source, diagnostics)
         return ParsedChapter(source, digest, blob)
     try:
         text = read_source(raw, source.display)
@@ -83,22 +84,19 @@ def _parse_one(
     env: dict[str, Any] = {}
     tokens = md.parse(text.text, env)
     problems = env.pop("problems", [])
-    env["problems_seen"] = problems
     blob = pickle.dumps((text.meta, tokens, env), protocol=pickle.HIGHEST_PROTOCOL)
-    _replay_problems(blob, source, diagnostics, problems)
+    _replay_problems(problems, source, diagnostics)
     if cached is not None:
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(".tmp")
-        tmp.write_bytes(blob)
+        tmp.write_bytes(pickle.dumps((problems, blob), protocol=pickle.HIGHEST_PROTOCOL))
         tmp.replace(cached)
     return ParsedChapter(source, digest, blob)
 
 
 def _replay_problems(
-    blob: bytes, source: Source, diagnostics: Diagnostics, problems: list | None = None
+    problems: list[tuple[int, str, str]], source: Source, diagnostics: Diagnostics
 ) -> None:
-    if problems is None:
-        problems = pickle.loads(blob)[2].get("problems_seen", [])
     for line0, severity, message in problems:
         location = Location(source.display, line0 + 1)
         if severity == "error":

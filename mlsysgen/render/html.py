@@ -380,4 +380,7 @@ def _math(token: Token, display: bool, env: dict) -> str:
         out = out.replace(
             '<div class="math display">', f'<div class="math display" id="{escape(str(mid))}">', 1
         )
+    if token.type == "math_display" and out.startswith("<div") and out.endswith("</div>"):
+        # Display math inside a paragraph: a <div> would end the <p> early; CSS lays it out.
+        out = "<span" + out[4:-6] + "</span>"
     return out
