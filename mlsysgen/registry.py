@@ -42,6 +42,11 @@ class Registry:
     def add_writer(self, writer: Writer) -> None:
         self.writers[writer.name] = writer
 
+    def add_lazy_writer(self, name: str, target: str) -> None:
+        """Register ``module:Class``, imported only when that format is built (WeasyPrint
+        and ebooklib are slow to import and not needed for HTML)."""
+        self.writers[name] = LazyWriter(name, target)
+
     def load_plugin(self, name: str) -> None:
         try:
             module: Any = importlib.import_module(name)
@@ -53,6 +58,26 @@ class Registry:
         if register is None:
             raise ConfigError(f"plugin '{name}' has no register(registry) function")
         register(self)
+
+
+@dataclass
+class LazyWriter:
+    """A writer imported on first use."""
+
+    name: str
+    target: str
+
+    def write(self, book: Any, ctx: Any, out: Any) -> int:
+        module_name, _, class_name = self.target.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise ConfigError(
+                f"the {self.name} writer cannot be loaded ({exc}); "
+                "install mlsysgen with its extras: pip install 'mlsysgen[pdf,epub]'"
+            ) from exc
+        writer: Writer = getattr(module, class_name)()
+        return writer.write(book, ctx, out)
 
 
 def core_registry() -> Registry:
@@ -84,4 +109,6 @@ def core_registry() -> Registry:
     registry.add_transform("check_references", 90, checks.check_references)
     registry.add_transform("check_links", 91, checks.check_links_and_images)
     registry.add_writer(SiteWriter())
+    registry.add_lazy_writer("pdf", "mlsysgen.writers.pdf:PdfWriter")
+    registry.add_lazy_writer("epub", "mlsysgen.writers.epub:EpubWriter")
     return registry

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from ..model import Book, Chapter
 from ..transforms.base import BuildContext
 from ..transforms.tokens import block_end
-from .html import HtmlRenderer, RenderedChapter, RenderState, xref_plain
+from .html import HtmlRenderer, RenderedChapter, RenderState, strip_paragraph, xref_plain
 
 _RENDERER: HtmlRenderer | None = None
 
@@ -42,6 +42,8 @@ def render_chapter(
             notes_html[nid] = r.render(chapter.env.get("notes", {}).get(nid, []), options, env)
         return notes_html[nid]
 
+    state.note_html = note_html
+
     parts: list[str] = []
     tokens = chapter.tokens
     i = 0
@@ -57,7 +59,7 @@ def render_chapter(
     # Notes referenced only from other notes or captions still need their bodies rendered.
     for nid in state.note_order:
         note_html(nid)
-    endnotes = _endnotes(state.note_order, note_html, note_prefix)
+    endnotes = _endnotes(state.note_order, note_html, note_prefix, ctx.format)
     title_html = (
         r.renderInline(chapter.title_inline.children or [], options, env)
         if chapter.title_inline
@@ -72,15 +74,23 @@ def render_chapter(
 def _sidenotes(ids: list[int], note_html: Any, prefix: str) -> str:
     items = "".join(
         f'<div class="sidenote" id="{prefix}sn-{nid + 1}"><span class="sidenote-number">{nid + 1}</span> '
-        f"{_strip_p(note_html(nid))}</div>"
+        f"{strip_paragraph(note_html(nid))}</div>"
         for nid in ids
     )
     return f'<aside class="sidenotes">{items}</aside>\n'
 
 
-def _endnotes(order: list[int], note_html: Any, prefix: str) -> str:
-    if not order:
+def _endnotes(order: list[int], note_html: Any, prefix: str, fmt: str) -> str:
+    """End-of-chapter notes: a list for HTML, EPUB 3 footnote asides, nothing for PDF
+    (where each note already floated to the foot of its page)."""
+    if not order or fmt == "pdf":
         return ""
+    if fmt == "epub":
+        return "".join(
+            f'<aside epub:type="footnote" role="doc-footnote" id="{prefix}fn-{nid + 1}" class="footnote">'
+            f"{_with_backlink(note_html(nid), prefix, nid + 1)}</aside>\n"
+            for nid in sorted(order)
+        )
     items = "".join(
         f'<li id="{prefix}fn-{nid + 1}" value="{nid + 1}">{_with_backlink(note_html(nid), prefix, nid + 1)}</li>\n'
         for nid in sorted(order)
@@ -97,13 +107,6 @@ def _with_backlink(body: str, prefix: str, n: int) -> str:
     if body.endswith("</p>"):
         return body[:-4] + link + "</p>"
     return body + link
-
-
-def _strip_p(body: str) -> str:
-    body = body.strip()
-    if body.startswith("<p>") and body.endswith("</p>") and body.count("<p>") == 1:
-        return body[3:-4]
-    return body
 
 
 def _toc(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +36,8 @@ class RenderState:
     note_prefix: str = ""
     pending_notes: list[int] = field(default_factory=list)
     note_order: list[int] = field(default_factory=list)
+    note_html: Callable[[int], str] = field(default=lambda nid: "")
+    """Renders footnote ``nid``'s body (set by render_chapter)."""
 
 
 @dataclass
@@ -268,12 +270,23 @@ class HtmlRenderer(RendererHTML):
         n = nid + 1
         sub = token.meta.get("subId", 0)
         ref_id = f"{state.note_prefix}fnref-{n}" + (f"-{sub}" if sub else "")
-        if nid not in state.note_order:
+        first = nid not in state.note_order
+        if first:
             state.note_order.append(nid)
         if nid not in state.pending_notes:
             state.pending_notes.append(nid)
+        target = f"{state.note_prefix}fn-{n}"
+        if state.ctx.format == "pdf" and first:
+            # WeasyPrint floats the note to the foot of the page (float: footnote).
+            body = strip_paragraph(state.note_html(nid))
+            return f'<span class="footnote" id="{target}">{body}</span>'
+        if state.ctx.format == "epub":
+            return (
+                f'<sup class="footnote-ref"><a href="#{target}" id="{ref_id}" epub:type="noteref" '
+                f'role="doc-noteref">{n}</a></sup>'
+            )
         return (
-            f'<sup class="footnote-ref"><a href="#{state.note_prefix}fn-{n}" id="{ref_id}" '
+            f'<sup class="footnote-ref"><a href="#{target}" id="{ref_id}" '
             f'role="doc-noteref">{n}</a></sup>'
         )
 
@@ -285,6 +298,14 @@ class HtmlRenderer(RendererHTML):
             token.attrSet("target", "_blank")
             token.attrSet("rel", "noopener")
         return self.renderToken(tokens, idx, options, env)
+
+
+def strip_paragraph(body: str) -> str:
+    """A one-paragraph fragment without its ``<p>`` (for notes shown inline)."""
+    body = body.strip()
+    if body.startswith("<p>") and body.endswith("</p>") and body.count("<p>") == 1:
+        return body[3:-4]
+    return body
 
 
 def _opener(tokens: Sequence[Token], idx: int) -> Token | None:
