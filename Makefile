@@ -7,7 +7,7 @@ CORPUS  ?= ../shared/corpus/mlsysbook
 OUT     ?= _site
 CHROMIUM_STAMP := $(VENV)/.chromium
 
-.PHONY: html pdf epub test lint compat bench serve clean snapshots deps
+.PHONY: html pdf epub test lint compat bench clean snapshots deps
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -23,16 +23,29 @@ $(DEV): $(STAMP)
 deps: $(DEV)
 
 # Debian's chromium for the headless-browser smoke tests (no browser download).
+# Debian packages the tests use: chromium (browser smoke tests; no browser download),
+# a Java runtime (epubcheck), Pango and fonts (WeasyPrint).
+SYSTEM_PACKAGES := chromium default-jre-headless libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 $(CHROMIUM_STAMP): $(DEV)
-	@if ! command -v chromium >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium not installed and no root: browser tests will be skipped"; fi; \
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing Debian packages:$$missing (no root): the tests that need them will be skipped"; fi; \
 	fi
 	touch $(CHROMIUM_STAMP)
 
 html: $(STAMP)
 	$(PY) -m mlsysgen build content --to html --out $(OUT)
+
+# The site is rebuilt with the document, so its download menu links a file that exists.
+pdf: $(STAMP)
+	$(PY) -m pip install -q -e '.[pdf]'
+	$(PY) -m mlsysgen build content --to html --to pdf --out $(OUT)
+
+epub: $(STAMP)
+	$(PY) -m pip install -q -e '.[epub]'
+	$(PY) -m mlsysgen build content --to html --to epub --out $(OUT)
 
 test: $(DEV) $(CHROMIUM_STAMP)
 	$(PY) -m pytest -q

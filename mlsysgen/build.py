@@ -130,7 +130,7 @@ def _registry(project: Project) -> Registry:
 
 
 def _downloads(project: Project, formats: list[str]) -> list[dict[str, str]]:
-    return [{"label": fmt.upper(), "href": f"{Path(project.config.output_dir).name}.{fmt}"}
+    return [{"label": fmt.upper(), "href": f"{project.config.file_stem()}.{fmt}"}
             for fmt in formats if fmt in ("pdf", "epub")]  # fmt: skip
 
 

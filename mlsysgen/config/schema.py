@@ -146,6 +146,8 @@ class BookConfig:
     """Citation style (a CSL file or a bundled style name); default Chicago author-date."""
     output_dir: str = "_site"
     """Output folder, relative to the project root."""
+    output_name: str = ""
+    """Base name of the PDF and EPUB files; default: the title in lowercase with hyphens."""
     formats: list[Format] = field(default_factory=lambda: ["html"])
     """Formats built when ``--to`` is not given."""
     html: FormatOptions = field(default_factory=FormatOptions)
@@ -164,6 +166,13 @@ class BookConfig:
     """Free-form values for ``{{< meta key >}}`` shortcodes."""
     plugins: list[str] = field(default_factory=list)
     """Python modules with a ``register(registry)`` function, loaded in order."""
+
+    def file_stem(self) -> str:
+        """Base name for ``<book>.pdf`` / ``<book>.epub``."""
+        if self.output_name:
+            return self.output_name
+        words = "".join(c if c.isalnum() else " " for c in self.title.lower()).split()
+        return "-".join(words) or "book"
 
     def options(self, fmt: str) -> FormatOptions:
         """The options of output format ``fmt``."""
