@@ -40,10 +40,7 @@ class Relinker:
 
         def replace(m: re.Match[str]) -> str:
             name, value = m["name"], m["value"]
-            if name == "id":
-                new = self.rename_id(page, value)
-            else:
-                new = self._target(value, page)
+            new = self.rename_id(page, value) if name == "id" else self._target(value, page)
             return f"{m['pre']}{new}{m['post']}"
 
         return _ATTR.sub(replace, html)
