@@ -14,23 +14,24 @@ from ..transforms.base import BuildContext
 from ..transforms.tokens import block_end
 from .html import HtmlRenderer, RenderedChapter, RenderState, strip_paragraph, xref_plain
 
-_RENDERER: HtmlRenderer | None = None
 
-
-def renderer() -> HtmlRenderer:
-    global _RENDERER
-    if _RENDERER is None:
-        _RENDERER = HtmlRenderer()
-    return _RENDERER
+def renderer(ctx: BuildContext) -> HtmlRenderer:
+    """The build's renderer, with the render rules plugins registered (one per build,
+    so rules of one build never leak into another in the same process)."""
+    r = ctx.data.get("renderer")
+    if r is None:
+        r = HtmlRenderer()
+        for name, rule in ctx.data.get("render_rules", {}).items():
+            r.rules[name] = rule.__get__(r) if hasattr(rule, "__get__") else rule
+        ctx.data["renderer"] = r
+    return r
 
 
 def render_chapter(
     chapter: Chapter, book: Book, ctx: BuildContext, note_prefix: str = ""
 ) -> RenderedChapter:
     """Render ``chapter`` to fragments. ``note_prefix`` scopes note ids in combined documents."""
-    r = renderer()
-    for name, rule in ctx.data.get("render_rules", {}).items():
-        r.rules[name] = rule.__get__(r) if hasattr(rule, "__get__") else rule
+    r = renderer(ctx)
     state = RenderState(book, chapter, ctx, note_prefix)
     env: dict[str, Any] = {"r": state}
     options = ctx.md.options

@@ -30,8 +30,7 @@ class BuildContext:
 
     def parse_inline(self, text: str, env: dict[str, Any] | None = None) -> list:
         """Parse ``text`` as inline Markdown: a one-element list holding an ``inline`` token."""
-        tokens = self.md.parseInline(text, env if env is not None else {})
-        return tokens
+        return self.md.parseInline(text, env if env is not None else {})
 
 
 class Transform(Protocol):
