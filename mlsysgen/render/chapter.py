@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from ..model import Book, Chapter
 from ..transforms.base import BuildContext
-from ..transforms.tokens import block_end
+from ..transforms.tokens import block_end, inline_text
 from .html import HtmlRenderer, RenderedChapter, RenderState, strip_paragraph, xref_plain
 
 
@@ -168,16 +168,8 @@ def _search_records(chapter: Chapter, book: Book) -> list[dict[str, str]]:
 
 
 def _text(inline: Token, book: Book) -> str:
-    out = []
-    for c in inline.children or []:
-        if c.type == "xref":
-            label = book.index.get(c.meta["id"])
-            out.append(xref_plain(label, book) if label else c.content)
-            continue
-        if c.type in ("text", "code_inline") or c.type in ("math_inline", "math_display"):
-            out.append(c.content)
-        elif c.type in ("softbreak", "hardbreak"):
-            out.append(" ")
-        elif c.type == "image":
-            out.append(c.content)
-    return "".join(out)
+    def xref(token: Token) -> str:
+        label = book.index.get(token.meta["id"])
+        return xref_plain(label, book) if label else token.content
+
+    return inline_text(inline, xref)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from markdown_it.token import Token
 
 
@@ -40,16 +42,23 @@ def make(type_: str, tag: str, nesting: int, like: Token | None = None, **attrs:
     return token
 
 
-def inline_text(token: Token) -> str:
-    """Plain text of an inline token (for titles in search and alt text)."""
+_TEXT_TYPES = frozenset({"text", "code_inline", "math_inline", "math_display", "image"})
+
+
+def inline_text(token: Token, xref: Callable[[Token], str] | None = None) -> str:
+    """Plain text of an inline token (alt text, titles, search records).
+
+    ``xref`` turns a cross-reference into text ("Figure 2.1"); without it the source
+    form (``@fig-x``) is kept, as numbers are not known before indexing.
+    """
     parts = []
     for child in token.children or []:
-        if child.type in ("text", "code_inline", "math_inline"):
+        if child.type in _TEXT_TYPES:
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
         elif child.type == "xref":
-            parts.append(child.content)
+            parts.append(xref(child) if xref else child.content)
     return "".join(parts)
 
 
