@@ -14,6 +14,8 @@ import re
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
+from ._scan import matching_close
+
 LAYOUT_COMMANDS = frozenset(
     [
         "noindent",
@@ -72,34 +74,18 @@ def _latex_inline(state: StateInline, silent: bool) -> bool:
 
 def _skip_args(src: str, pos: int, limit: int) -> int:
     while pos < limit and src[pos] in "{[":
-        close = _balanced(src, pos, limit)
+        close = matching_close(src, pos, limit)
         if close is None:
             break
         pos = close + 1
     return pos
 
 
-def _balanced(src: str, pos: int, limit: int) -> int | None:
-    opener = src[pos]
-    closer = "}" if opener == "{" else "]"
-    depth = 0
-    for i in range(pos, limit):
-        if src[i] == "\\":
-            continue
-        if src[i] == opener and (i == 0 or src[i - 1] != "\\"):
-            depth += 1
-        elif src[i] == closer and src[i - 1] != "\\":
-            depth -= 1
-            if depth == 0:
-                return i
-    return None
-
-
 def _footnote(state: StateInline, pos: int, silent: bool) -> bool:
     """``\\footnote{text}`` → an inline footnote, as mdit-py-plugins does for ``^[text]``."""
     if pos >= state.posMax or state.src[pos] != "{":
         return False
-    close = _balanced(state.src, pos, state.posMax)
+    close = matching_close(state.src, pos, state.posMax)
     if close is None:
         return False
     if not silent:

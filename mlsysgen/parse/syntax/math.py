@@ -35,6 +35,8 @@ from markdown_it.common.utils import mdTrim
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 
+from ._scan import matching_close
+
 ENVIRONMENTS = (
     "gather*",
     "gather",
@@ -105,27 +107,10 @@ def scan_display(src: str, pos: int, end: int) -> int | None:
 def _after_backslash(src: str, i: int, end: int) -> int:
     """Position after ``\\x`` (or after a whole ``\\text{…}``); -1 at the end of input."""
     if src.startswith("\\text{", i):
-        close = _balanced_brace(src, i + 5, end)
+        close = matching_close(src, i + 5, end)
         if close is not None:
             return close + 1
     return i + 2 if i + 1 < end else -1
-
-
-def _balanced_brace(src: str, i: int, end: int) -> int | None:
-    depth = 0
-    while i < end:
-        char = src[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return None
 
 
 def math_spans(src: str) -> list[tuple[int, int]]:

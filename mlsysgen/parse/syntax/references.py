@@ -22,6 +22,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
 from ._report import report
+from ._scan import matching_close
 
 XREF_KINDS = ("sec", "fig", "tbl", "lst", "eq")
 _KEY = r"[\w](?:[\w]|[:.#$%&\-+?<>~/](?=[\w]))*"
@@ -112,7 +113,7 @@ def _bracketed(kinds: tuple[str, ...]):  # type: ignore[no-untyped-def]
         start = state.pos
         if state.src[start] != "[":
             return False
-        end = _matching_bracket(state.src, start, state.posMax)
+        end = matching_close(state.src, start, state.posMax, stop="`")  # no citation spans code
         if end is None:
             return False
         inner = state.src[start + 1 : end]
@@ -196,23 +197,3 @@ def _emit_group(state: StateInline, items: list[CiteItem], kinds: tuple[str, ...
     token = state.push("cite", "", 0)
     token.meta = {"items": items, "mode": "normal", "line": _line(state)}
     token.content = "[" + "; ".join("@" + i.key for i in items) + "]"
-
-
-def _matching_bracket(src: str, start: int, limit: int) -> int | None:
-    depth = 0
-    i = start
-    while i < limit:
-        ch = src[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "`":  # code spans inside brackets cannot hold citations
-            return None
-        if ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return None
