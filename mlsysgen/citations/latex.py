@@ -112,7 +112,9 @@ class Note:
     children: list[Inline] = field(default_factory=list)
 
 
-Inline = Str | Space | SoftBreak | LineBreak | Span | Styled | Quoted | Math | Code | Raw | Link | Note
+Inline = (
+    Str | Space | SoftBreak | LineBreak | Span | Styled | Quoted | Math | Code | Raw | Link | Note
+)
 
 # Styles pandoc's builder merges when two of them meet (``\emph{a}\emph{b}``).
 _MELDABLE = frozenset({"emph", "strong", "underline", "strikeout", "superscript", "subscript"})
@@ -148,6 +150,13 @@ def _append(out: list[Inline], item: Inline) -> None:
 def _extend(out: list[Inline], items: Iterable[Inline]) -> None:
     for item in items:
         _append(out, item)
+
+
+def concat(left: list[Inline], right: list[Inline]) -> list[Inline]:
+    """``left <> right`` with pandoc's merging at the seam (a new list)."""
+    out = list(left)
+    _extend(out, right)
+    return out
 
 
 def _children(node: Inline) -> list[Inline] | None:
@@ -329,16 +338,21 @@ class _Parser:
     def __init__(self, src: str) -> None:
         self.src = src
         self.pos = 0
+        self._peeked: _Tok | None = None
+        self._peeked_at = -1
 
     # -- token access
 
     def peek(self, pos: int | None = None) -> _Tok | None:
         at = self.pos if pos is None else pos
+        if at == self._peeked_at:
+            return self._peeked  # the same token is looked at several times
         if at >= len(self.src):
             return None
         m = _TOKEN.match(self.src, at)
         assert m is not None and m.lastgroup is not None
-        return _Tok(m.lastgroup, m.group(), m.end())
+        self._peeked, self._peeked_at = _Tok(m.lastgroup, m.group(), m.end()), at
+        return self._peeked
 
     def next(self) -> _Tok | None:
         tok = self.peek()
@@ -721,28 +735,39 @@ def _adjust(inlines: list[Inline]) -> list[Inline]:
     return out
 
 
-def parse_blocks(value: str) -> list[list[Inline] | None]:
-    """A field value as pandoc's blocks: a paragraph's inlines, or ``None`` for a raw block.
+def parse_blocks(value: str) -> list[list[Inline]]:
+    """A field value as pandoc's paragraphs (blank lines separate them)."""
+    value = value.strip()
+    if _PLAIN.fullmatch(value) and "--" not in value and not _BLANK_LINE.search(value):
+        # Fast path for the common case: words and spaces only.
+        return [_plain_words(value)] if value else []
+    return [_adjust(p) for p in _Parser(value).paragraphs()]
 
-    A paragraph that is nothing but one unknown command is a raw TeX *block* for
-    pandoc; name lists treat that differently from an ordinary paragraph.
-    """
-    paragraphs = _Parser(value.strip()).paragraphs()
-    return [
-        None if len(p) == 1 and isinstance(p[0], Raw) else _adjust(p) for p in paragraphs
-    ]
+
+# Text without any character the LaTeX reader treats specially.
+_PLAIN = re.compile(r"[^\\{}$~%`'\"]*")
+_BLANKS = re.compile(r"[ \t\r\n]+")
+
+
+def _plain_words(value: str) -> list[Inline]:
+    out: list[Inline] = []
+    # Only ASCII blanks separate words; a no-break space is part of the text.
+    for word in _BLANKS.split(value):
+        if out:
+            out.append(Space())
+        out.append(Str(word))
+    return out
 
 
 def parse_latex(value: str) -> list[Inline]:
     """Read a BibTeX field value (outer delimiters removed) as pandoc's LaTeX reader does."""
     blocks = parse_blocks(value)
     if len(blocks) == 1:
-        return blocks[0] or []
-    # Several blocks: pandoc collects every inline element, nested ones included.
+        return blocks[0]
+    # Several paragraphs: pandoc collects every inline element, nested ones again.
     out: list[Inline] = []
     for block in blocks:
-        if block is not None:
-            out.extend(_flatten_query(block))
+        out.extend(_flatten_query(block))
     return out
 
 
@@ -1025,7 +1050,7 @@ def is_punctuation(char: str) -> bool:
 # --------------------------------------------------------------------------- casing
 
 _START, _START_SENTENCE, _AFTER_WORD_END, _AFTER_WORD_CHAR = range(4)
-_AFTER_SENTENCE_PUNCT, _AFTER_OTHER_PUNCT, _BEFORE_LAST_WORD = range(4, 7)
+_AFTER_SENTENCE_PUNCT, _BEFORE_LAST_WORD = range(4, 6)
 _WORD_BREAKS = frozenset("-/\u2013\u2014")
 _NO_DESCENT = frozenset({"smallcaps", "superscript", "subscript"})
 
@@ -1037,12 +1062,18 @@ def _is_word_break(char: str) -> bool:
 def _char_class(char: str) -> int:
     """Chunk classes for citeproc's ``splitUp``; 0 never groups with anything."""
     if is_alnum(char):
-        return 1 if char.isascii() else 2
-    return 3 if is_space(char) else 0
+        return 1
+    if is_space(char):
+        return 2
+    return 3 if is_punctuation(char) else 0
 
 
 def _split_up(text: str) -> list[str]:
-    """Runs of ASCII alphanumerics, other alphanumerics, or spaces; anything else alone."""
+    """Runs of alphanumerics, of spaces or of punctuation; anything else alone.
+
+    Grouping punctuation matters: in "al., Eds." the chunk ".," ends in a comma, so
+    "Eds" does not start a sentence (pandoc 3.9 lowercases it).
+    """
     chunks: list[str] = []
     start = 0
     for i in range(1, len(text) + 1):
@@ -1098,8 +1129,7 @@ class _CaseTransformer:
                 self.state = _START_SENTENCE
             elif _is_word_break(last):
                 self.state = _AFTER_WORD_END
-            else:
-                self.state = _AFTER_OTHER_PUNCT
+            # Other punctuation ("<", "&") leaves the state alone (pandoc 3.9's citeproc).
         if all(is_alnum(c) for c in text):
             return self.fn(before, text)
         return text

@@ -31,7 +31,7 @@ def parse_names(
 ) -> list[Name] | None:
     """A BibTeX name-list field → CSL names; ``None`` when pandoc would drop the field."""
     blocks = parse_blocks(value)
-    if len(blocks) != 1 or blocks[0] is None:
+    if len(blocks) != 1:
         return None  # pandoc reads names from exactly one paragraph
     names: list[Name] = []
     for part in split_by_and(blocks[0]):
@@ -177,15 +177,15 @@ def _classic_name(inlines: list[Inline], *, useprefix: bool, juniorcomma: bool) 
 
 
 def _split_von_last(vonlast: list[list[Inline]]) -> tuple[list[list[Inline]], list[list[Inline]]]:
-    """BibTeX's rule: the last name is the trailing run of capitalized words."""
-    trailing = 0
-    for word in reversed(vonlast):
-        if not is_capitalized(word):
-            break
-        trailing += 1
-    if trailing == 0 and vonlast:
+    """The last name starts at the first capitalized word ("de la Vallée Poussin").
+
+    This is biblatex's rule, which pandoc follows even for BibTeX: "Drummond de
+    Andrade, Carlos" keeps the whole "Drummond de Andrade" as the family name. When no
+    word is capitalized ("da silva"), the last word is the family name.
+    """
+    cut = next((i for i, word in enumerate(vonlast) if is_capitalized(word)), len(vonlast))
+    if cut == len(vonlast) and vonlast:
         return vonlast[:-1], vonlast[-1:]
-    cut = len(vonlast) - trailing
     return vonlast[:cut], vonlast[cut:]
 
 
