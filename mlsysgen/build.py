@@ -63,11 +63,16 @@ class Reading:
     parts: list[PartInfo]
     parsed: list[ParsedChapter]
     diagnostics: Diagnostics
+    cache_dir: Path | None
 
     def transform(self, fmt: str, data: dict[str, Any]) -> tuple[Book, BuildContext]:
         """Step 4a: a fresh copy of the tree for ``fmt``, through every transform."""
         book = Book(self.project, [p.load() for p in self.parsed], list(self.parts))
-        data = {"render_rules": self.registry.render_rules, **data}
+        data = {
+            "render_rules": self.registry.render_rules,
+            "cache_dir": self.cache_dir,
+            **data,
+        }
         ctx = BuildContext(fmt, self.diagnostics, self.md, self.project.config.options(fmt), data)
         run_transforms(self.registry.transforms, book, ctx)
         return book, ctx
@@ -85,7 +90,7 @@ def read(root: Path, options: BuildOptions, diagnostics: Diagnostics) -> Reading
     cache_dir = project.root / ".mlsysgen" / "cache" if options.cache else None
     _say(options, f"parsing {len(sources)} chapters")
     parsed = parse_chapters(sources, md, parser_key, diagnostics, cache_dir)
-    return Reading(project, registry, md, parts, parsed, diagnostics)
+    return Reading(project, registry, md, parts, parsed, diagnostics, cache_dir)
 
 
 def build(root: Path, options: BuildOptions) -> BuildResult:

@@ -86,6 +86,7 @@ def core_registry() -> Registry:
     from .transforms import (
         callouts,
         checks,
+        citations,
         collect,
         figures,
         footnotes,
@@ -106,6 +107,7 @@ def core_registry() -> Registry:
     registry.add_transform("headings", 40, headings.process_headings)
     registry.add_transform("figures", 50, figures.build_figures)
     registry.add_transform("collect", 80, collect.collect_index)
+    registry.add_transform("citations", 85, citations.resolve_citations)
     registry.add_transform("check_references", 90, checks.check_references)
     registry.add_transform("check_links", 91, checks.check_links_and_images)
     registry.add_writer(SiteWriter())

@@ -68,6 +68,8 @@ class CrossrefOptions:
     """Prefix figure/table numbers with the chapter number ("3.2"). Default: when sections are numbered."""
     title_delim: str = ":"
     """Separator between a caption's label ("Figure 3.2") and its text."""
+    references_title: str = "References"
+    """Heading of a chapter's reference list (Quarto's ``biblio-title``)."""
 
 
 @dataclass

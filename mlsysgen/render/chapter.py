@@ -12,7 +12,14 @@ from markupsafe import Markup
 from ..model import Book, Chapter
 from ..transforms.base import BuildContext
 from ..transforms.tokens import block_end, inline_text
-from .html import HtmlRenderer, RenderedChapter, RenderState, strip_paragraph, xref_plain
+from .html import (
+    HtmlRenderer,
+    RenderedChapter,
+    RenderState,
+    csl_entries,
+    strip_paragraph,
+    xref_plain,
+)
 
 
 def renderer(ctx: BuildContext) -> HtmlRenderer:
@@ -36,6 +43,8 @@ def render_chapter(
     env: dict[str, Any] = {"r": state}
     options = ctx.md.options
     margin = ctx.options.reference_location == "margin" and ctx.format == "html"
+    margin_refs = ctx.options.citation_location == "margin" and ctx.format == "html"
+    references = chapter.env.get("references", {})
     notes_html: dict[int, str] = {}
 
     def note_html(nid: int) -> str:
@@ -56,11 +65,22 @@ def render_chapter(
             state.pending_notes.clear()
             if margin:
                 parts.append(_sidenotes(pending, note_html, note_prefix))
+        if state.pending_cites:
+            keys = [
+                k for k in state.pending_cites if k in references and k not in state.placed_refs
+            ]
+            state.pending_cites.clear()
+            if margin_refs and keys:
+                entries = csl_entries(state, {k: references[k] for k in keys})
+                parts.append(f'<aside class="margin-references" role="list">{entries}</aside>\n')
         i = end + 1
     # Notes referenced only from other notes or captions still need their bodies rendered.
     for nid in state.note_order:
         note_html(nid)
     endnotes = _endnotes(state.note_order, note_html, note_prefix, ctx.format)
+    unplaced = {k: v for k, v in references.items() if k not in state.placed_refs}
+    if unplaced and not state.refs_div:
+        parts.append(_references_section(state, unplaced))
     title_html = (
         r.renderInline(chapter.title_inline.children or [], options, env)
         if chapter.title_inline
@@ -69,6 +89,15 @@ def render_chapter(
     toc = _toc(chapter, r, options, env, ctx.options.toc_depth)
     return RenderedChapter(
         "".join(parts), endnotes, title_html, toc, _search_records(chapter, book)
+    )
+
+
+def _references_section(state: RenderState, entries: dict[str, str]) -> str:
+    title = html.escape(state.book.project.config.crossref.references_title)
+    return (
+        f'<section id="{state.note_prefix}references" class="references" role="doc-bibliography">'
+        f'<h2 class="references-title">{title}</h2>'
+        f'<div class="csl-bib-body" role="list">\n{csl_entries(state, entries)}</div></section>\n'
     )
 
 

@@ -36,6 +36,11 @@ class RenderState:
     note_prefix: str = ""
     pending_notes: list[int] = field(default_factory=list)
     note_order: list[int] = field(default_factory=list)
+    pending_cites: list[str] = field(default_factory=list)
+    placed_refs: set[str] = field(default_factory=set)
+    """Keys whose entry (with its ``ref-`` id) is already on the page."""
+    refs_div: bool = False
+    """A ``::: {#refs}`` div placed the chapter's reference list."""
     note_html: Callable[[int], str] = field(default=lambda nid: "")
     """Renders footnote ``nid``'s body (set by render_chapter)."""
 
@@ -91,6 +96,8 @@ class HtmlRenderer(RendererHTML):
 
     def div_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
         token = tokens[idx]
+        if token.attrGet("id") == "refs":
+            return references_div(env["r"])
         parts = []
         for key, value in token.attrs.items():
             plain = key in ("id", "class", "style", "title", "lang", "dir") or key.startswith(
@@ -256,10 +263,24 @@ class HtmlRenderer(RendererHTML):
         return f'<a class="xref" href="{escape(href, quote=True)}">{text}</a>'
 
     def cite(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
-        items = tokens[idx].meta["items"]
-        keys = " ".join(i.key for i in items)
-        text = "; ".join(escape(i.key) for i in items)
-        return f'<span class="citation" data-cites="{escape(keys, quote=True)}">({text})</span>'
+        token = tokens[idx]
+        state: RenderState = env["r"]
+        unknown = token.meta.get("unknown", set())
+        keys = [i.key for i in token.meta["items"] if i.key not in unknown]
+        for key in keys:
+            if key not in state.pending_cites:
+                state.pending_cites.append(key)
+        out = ""
+        formatted = token.meta.get("html")
+        if formatted and keys:
+            data = escape(" ".join(keys), quote=True)
+            if "<a " not in formatted:  # never nest links (a style may link DOIs in-text)
+                target = escape(f"#{state.note_prefix}ref-{keys[0]}", quote=True)
+                formatted = f'<a href="{target}" role="doc-biblioref">{formatted}</a>'
+            out = f'<span class="citation" data-cites="{data}">{formatted}</span>'
+        missing = [i.key for i in token.meta["items"] if i.key in unknown or not formatted]
+        out += "".join(f'<strong class="citation-unknown">?{escape(k)}</strong>' for k in missing)
+        return out
 
     def footnote_ref(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict
@@ -298,6 +319,26 @@ class HtmlRenderer(RendererHTML):
             token.attrSet("target", "_blank")
             token.attrSet("rel", "noopener")
         return self.renderToken(tokens, idx, options, env)
+
+
+def csl_entries(state: RenderState, entries: dict[str, str], with_ids: bool = True) -> str:
+    """Bibliography entries as pandoc writes them: ``div.csl-entry#ref-<key>``."""
+    out = []
+    for key, entry in entries.items():
+        ident = (
+            f' id="{escape(state.note_prefix)}ref-{escape(key, quote=True)}"' if with_ids else ""
+        )
+        out.append(f'<div{ident} class="csl-entry" role="listitem">{entry}</div>\n')
+        state.placed_refs.add(key)
+    return "".join(out)
+
+
+def references_div(state: RenderState) -> str:
+    """``::: {#refs}``: the chapter's entries, or the whole book's on a page citing nothing."""
+    state.refs_div = True
+    entries = state.chapter.env.get("references") or state.ctx.data.get("bibliography", {})
+    body = csl_entries(state, entries)
+    return f'<div id="refs" class="references csl-bib-body" role="list">\n{body}'
 
 
 def strip_paragraph(body: str) -> str:
@@ -391,7 +432,7 @@ def _math(token: Token, display: bool, env: dict) -> str:
         label = state.book.index.get(str(mid))
         number = label.number if label else None
     try:
-        out = render_math_html(token.content, display, number)
+        out = render_math_html(token.content, display, number, state.ctx.format)
     except MathError as exc:
         state.ctx.diagnostics.error(
             f"cannot render math: {exc}; check the TeX", state.chapter.where(token)

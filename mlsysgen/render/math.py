@@ -1,4 +1,5 @@
-"""TeX → MathML at build time with latex2mathml, so pages need no math JavaScript.
+"""TeX → MathML at build time with latex2mathml, so pages need no math JavaScript;
+for print, that MathML → SVG with ziamath (WeasyPrint cannot draw MathML).
 
 latex2mathml gets a few things wrong that textbooks use, so the TeX is rewritten
 before conversion and the MathML repaired after it:
@@ -21,13 +22,14 @@ malformed MathML raise :class:`MathError` so the caller can report ``path:line``
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import re
 import xml.etree.ElementTree as ET
 
 from latex2mathml.converter import convert
 
-__all__ = ["MathError", "render_math_html", "to_mathml"]
+__all__ = ["MathError", "render_math_html", "to_mathml", "to_svg"]
 
 
 class MathError(Exception):
@@ -44,13 +46,23 @@ def _short(tex: str, limit: int = 60) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def render_math_html(tex: str, display: bool, number: str | None = None) -> str:
-    """Inline math as a bare ``<math>``; display math in a ``div`` with its number."""
-    mathml = to_mathml(tex, display)
-    if not display:
-        return mathml
+def render_math_html(tex: str, display: bool, number: str | None = None, fmt: str = "html") -> str:
+    """Inline math as a bare ``<math>``; display math in a ``div`` with its number.
+
+    For ``fmt == "pdf"`` the formula is an SVG (see :func:`to_svg`) followed by its TeX
+    in a ``span.math-text`` that print CSS makes invisible: the PDF's text layer then
+    carries the formula, so it can be searched and copied.
+    """
+    if fmt == "pdf":
+        body = to_svg(tex, display) + f'<span class="math-text">{html.escape(tex)}</span>'
+        if not display:
+            return f'<span class="math inline">{body}</span>'
+    else:
+        body = to_mathml(tex, display)
+        if not display:
+            return body
     tag = f'<span class="eq-number">({html.escape(number)})</span>' if number else ""
-    return f'<div class="math display">{mathml}{tag}</div>'
+    return f'<div class="math display">{body}{tag}</div>'
 
 
 @functools.lru_cache(maxsize=4096)
@@ -310,3 +322,61 @@ def _validate(tex: str, mathml: str) -> None:
         wanted = _ARITY.get(tag)
         if wanted is not None and len(element) != wanted:
             raise MathError(tex, f"<{tag}> got {len(element)} arguments, needs {wanted}")
+
+
+# --- SVG for print ------------------------------------------------------------------------
+
+_SVG_UNITS_PER_EM = 10.0
+"""ziamath's font size: the SVG's user units per em of the surrounding text."""
+_SVG_ROOT = re.compile(r"<svg\b[^>]*>")
+_VIEWBOX = re.compile(r'viewBox="([^"]+)"')
+_SIZE_ATTR = re.compile(r'\s(?:width|height)="[^"]*"')
+_ID_REF = re.compile(r'\b(id="|href="#|url\(#)([^"\)]+)')
+
+
+@functools.lru_cache(maxsize=4096)
+def to_svg(tex: str, display: bool) -> str:
+    """``<svg role="img" aria-label="TeX">`` drawn by ziamath from :func:`to_mathml`'s
+    MathML, sized in ``em`` and shifted down by its depth so its baseline sits on the
+    text's; raises :class:`MathError`."""
+    svg = _draw(to_mathml(tex, display), tex)
+    root = _SVG_ROOT.search(svg)
+    box = _VIEWBOX.search(root[0]) if root else None
+    if root is None or box is None:
+        raise MathError(tex, "ziamath produced an SVG without a viewBox")
+    _, top, width, height = (float(v) / _SVG_UNITS_PER_EM for v in box[1].split())
+    depth = top + height
+    attrs = (
+        f' width="{width:.3f}em" height="{height:.3f}em"'
+        f' style="vertical-align: {-depth:.3f}em" class="math-svg"'
+        f' role="img" aria-label="{html.escape(tex, quote=True)}"'
+    )
+    opening = _SIZE_ATTR.sub("", root[0])[:-1] + attrs + ">"
+    svg = svg[: root.start()] + opening + svg[root.end() :]
+    return _unique_ids(svg, tex)
+
+
+def _draw(mathml: str, tex: str) -> str:
+    try:
+        import ziamath
+    except ImportError:
+        raise MathError(tex, "math for print needs ziamath: pip install 'mlsysgen[pdf]'") from None
+    previous = ziamath.config.svg2
+    # SVG 1.1 draws every glyph as its own <path>: SVG 2 shares glyphs through <symbol>
+    # ids, which collide when a formula appears twice in one document.
+    ziamath.config.svg2 = False
+    try:
+        return str(ziamath.Math(mathml, size=_SVG_UNITS_PER_EM, margin=0).svg())
+    except Exception as exc:  # ziamath raises many bare exception types
+        raise MathError(tex, f"ziamath failed ({type(exc).__name__}: {exc})") from None
+    finally:
+        ziamath.config.svg2 = previous
+
+
+def _unique_ids(svg: str, tex: str) -> str:
+    """Prefix any ids (and references to them) with a hash of the TeX, so formulas never
+    share an id (ziamath names glyphs by font and glyph number)."""
+    if "id=" not in svg:
+        return svg
+    prefix = "m" + hashlib.sha1(tex.encode()).hexdigest()[:8] + "-"
+    return _ID_REF.sub(lambda m: m[1] + prefix + m[2], svg)

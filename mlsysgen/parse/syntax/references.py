@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
-from ._report import report
 from ._scan import matching_close
 
 XREF_KINDS = ("sec", "fig", "tbl", "lst", "eq")
@@ -122,19 +121,15 @@ def _bracketed(kinds: tuple[str, ...]):  # type: ignore[no-untyped-def]
         # [text](url) and [text][ref] are links, not citations.
         if state.src[end + 1 : end + 2] in ("(", "["):
             return False
-        items, lenient = _parse_items(inner)
+        items, problem = _parse_items(inner)
         if not items:
             return False
         if not silent:
-            if lenient:
-                report(
-                    state.env,
-                    _line(state),
-                    f"citation '[{inner}]' is malformed; separate keys with ';' as in "
-                    "'[@a; @b]' (read as written keys)",
-                    "warning",
-                )
+            first = len(state.tokens)
             _emit_group(state, items, kinds)
+            if problem:
+                # Inline rules do not know their paragraph's line; source_lines reports it.
+                state.tokens[first].meta.setdefault("problems", []).append(("warning", problem))
         state.pos = end + 1
         return True
 
@@ -145,9 +140,10 @@ def _looks_like_citation(inner: str) -> bool:
     return re.search(rf"(?:^|[\s;,])-?@{_KEY}", inner) is not None
 
 
-def _parse_items(inner: str) -> tuple[list[CiteItem], bool]:
+def _parse_items(inner: str) -> tuple[list[CiteItem], str]:
+    """The cited items, and a warning when the group had to be read leniently."""
     items: list[CiteItem] = []
-    lenient = False
+    problem = ""
     for part in inner.split(";"):
         keys = list(re.finditer(rf"(?:^|(?<=[\s,\[]))(-?)@({_KEY})", part))
         if not keys:
@@ -155,7 +151,7 @@ def _parse_items(inner: str) -> tuple[list[CiteItem], bool]:
                 items[-1].suffix += ";" + part
             continue
         if len(keys) > 1:  # "[@a, @b]": a comma where a semicolon was meant
-            lenient = True
+            problem = f"citation '[{inner}]' separates keys with ','; use ';' as in '[@a; @b]' (every key was read)"
             for k in keys:
                 items.append(CiteItem(k[2], suppress_author=bool(k[1])))
             continue
@@ -163,11 +159,11 @@ def _parse_items(inner: str) -> tuple[list[CiteItem], bool]:
         item = CiteItem(k[2], prefix=part[: k.start()].strip(), suppress_author=bool(k[1]))
         rest = part[k.end() :]
         if rest.strip() in (".", ","):
-            lenient = True
+            problem = f"citation '[{inner}]' has stray '{rest.strip()}' after the key; remove it (the key was read)"
         else:
             _split_locator(item, rest)
         items.append(item)
-    return items, lenient
+    return items, problem
 
 
 def _split_locator(item: CiteItem, rest: str) -> None:

@@ -1,0 +1,140 @@
+"""Resolve citations against the bibliographies and format them with the CSL style.
+
+Steps: load the project's BibTeX files and each chapter's own (front matter
+``bibliography:``), cached by content hash → resolve every cited key, the citing
+chapter's files first, then the project's (unknown keys are warnings at ``path:line``)
+→ register all keys with one processor, so disambiguation (2017a/2017b) is book-wide →
+store each citation's text on its token and each chapter's entries in
+``chapter.env["references"]``. Where entries are placed (margin, end of chapter,
+``::: {#refs}``) is the renderer's business.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+from typing import Any
+
+from markdown_it.token import Token
+
+from ..citations.bibtex import BibFile, load_bibtex_cached, merge
+from ..citations.csl.processor import CitationProcessor, CiteRef
+from ..errors import Location
+from ..model import Book, Chapter
+from .base import BuildContext
+from .walk import inline_children
+
+DEFAULT_STYLE = "chicago-author-date"
+
+
+def resolve_citations(book: Book, ctx: BuildContext) -> None:
+    cites = [(chapter, token) for chapter in book.chapters for token in _cite_tokens(chapter)]
+    if not cites and not book.project.config.bibliography:
+        return
+    loader = _Loader(book, ctx)
+    project_entries = loader.entries(book.project.config.bibliography, "")
+    items: dict[str, dict[str, Any]] = {}
+    for chapter, token in cites:
+        own = loader.entries(
+            _as_list(chapter.meta.get("bibliography")), posixpath.dirname(chapter.rel)
+        )
+        for item in token.meta["items"]:
+            entry = own.get(item.key) or project_entries.get(item.key)
+            if entry is None:
+                ctx.diagnostics.warning(
+                    f"unknown citation key '{item.key}'; add it to a .bib file of this chapter or the book",
+                    chapter.where(token),
+                )
+                token.meta.setdefault("unknown", set()).add(item.key)
+            else:
+                items.setdefault(item.key, entry)
+    processor = _processor(book, ctx, items)
+    if processor is None:
+        return
+    processor.register(items)
+    cited_in: dict[str, list[str]] = {}
+    for chapter, token in cites:
+        known = [i for i in token.meta["items"] if i.key in items]
+        if known:
+            token.meta["html"] = processor.cite([_ref(i) for i in known], token.meta["mode"])
+        keys = cited_in.setdefault(chapter.rel, [])
+        keys.extend(i.key for i in known if i.key not in keys)
+    for chapter in book.chapters:
+        chapter.env["references"] = dict(processor.bibliography(cited_in.get(chapter.rel, [])))
+    ctx.data["bibliography"] = dict(processor.bibliography(list(items)))
+
+
+def _cite_tokens(chapter: Chapter) -> list[Token]:
+    return [t for t in inline_children(chapter) if t.type == "cite"]
+
+
+def _ref(item: Any) -> CiteRef:
+    return CiteRef(
+        item.key, item.prefix, item.suffix, item.locator, item.label, item.suppress_author
+    )
+
+
+def _processor(
+    book: Book, ctx: BuildContext, items: dict[str, dict[str, Any]]
+) -> CitationProcessor | None:
+    config = book.project.config
+    style = config.csl or DEFAULT_STYLE
+    if config.csl and Path(book.project.root / config.csl).is_file():
+        style = str(book.project.root / config.csl)
+    try:
+        return CitationProcessor(items, style=style, locale=_locale(config.language))
+    except ValueError as exc:
+        ctx.diagnostics.error(
+            f"{exc}; set 'csl' to a bundled style or a .csl file in the project",
+            Location(book.project.display(book.project.config_path)),
+        )
+        return None
+
+
+def _locale(language: str) -> str:
+    return "en-US" if language.lower() in ("en", "en-us", "") else language
+
+
+class _Loader:
+    """Loads BibTeX files once per build and reports their problems once."""
+
+    def __init__(self, book: Book, ctx: BuildContext) -> None:
+        self.book = book
+        self.ctx = ctx
+        self.cache_dir = ctx.data.get("cache_dir")
+        self.files: dict[str, BibFile | None] = {}
+        self.merged: dict[tuple[str, ...], dict[str, dict[str, Any]]] = {}
+
+    def entries(self, names: list[str], base: str) -> dict[str, dict[str, Any]]:
+        rels = tuple(posixpath.normpath(posixpath.join(base, n)) for n in names)
+        if rels not in self.merged:
+            files = [f for f in (self._file(rel) for rel in rels) if f is not None]
+            entries, warnings = merge(files)
+            where = Location(files[0].display_path) if files else None
+            for message in warnings:
+                self.ctx.diagnostics.warning(message, where)
+            self.merged[rels] = entries
+        return self.merged[rels]
+
+    def _file(self, rel: str) -> BibFile | None:
+        if rel not in self.files:
+            path = self.book.project.root / rel
+            display = self.book.project.display(path)
+            if not path.is_file():
+                self.ctx.diagnostics.warning(
+                    f"bibliography '{rel}' not found; fix the path in the config or front matter",
+                    Location(display),
+                )
+                self.files[rel] = None
+            else:
+                result = load_bibtex_cached(path, display, self.cache_dir)
+                for line, message in result.problems:
+                    self.ctx.diagnostics.warning(message, Location(display, line))
+                self.files[rel] = result
+        return self.files[rel]
+
+
+def _as_list(value: Any) -> list[str]:
+    if not value:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
