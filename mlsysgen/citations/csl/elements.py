@@ -41,19 +41,18 @@ class Formatting:
             values[f.name] = (a or b) if isinstance(a, bool) else (a if a is not None else b)
         return Formatting(**values)
 
-    def is_empty(self) -> bool:
-        return self == EMPTY
-
 
 EMPTY = Formatting()
 
 
 def local_name(node: XmlElement) -> str:
+    """Tag name without the XML namespace."""
     tag = node.tag
     return tag.rsplit("}", 1)[-1] if "}" in tag else tag
 
 
 def children(node: XmlElement, name: str | None = None) -> list[XmlElement]:
+    """Child elements, optionally only those named ``name``."""
     return [c for c in node if isinstance(c.tag, str) and (name is None or local_name(c) == name)]
 
 
@@ -64,8 +63,12 @@ def get_formatting(attrs: dict[str, str]) -> Formatting:
     """Read the formatting attributes of an element."""
     return Formatting(
         font_style=_FONT_STYLE.get(attrs.get("font-style", "")),
-        font_variant=attrs.get("font-variant") if attrs.get("font-variant") in ("small-caps", "normal") else None,
-        font_weight=attrs.get("font-weight") if attrs.get("font-weight") in ("bold", "light", "normal") else None,
+        font_variant=attrs.get("font-variant")
+        if attrs.get("font-variant") in ("small-caps", "normal")
+        else None,
+        font_weight=attrs.get("font-weight")
+        if attrs.get("font-weight") in ("bold", "light", "normal")
+        else None,
         text_decoration=attrs.get("text-decoration")
         if attrs.get("text-decoration") in ("underline", "none")
         else None,
@@ -153,6 +156,7 @@ class Label(Node):
 class Group(Node):
     children: list[Node] = field(default_factory=list)
     is_macro: bool = False
+    macro: str | None = None  # the macro's name, kept for debugging
 
 
 @dataclass
@@ -232,9 +236,14 @@ class Names(Node):
     variables: list[str] = field(default_factory=list)
     names_format: NamesFormat = field(default_factory=NamesFormat)
     substitute: list[Node] = field(default_factory=list)
+    # Name options inherited from the layout, used when there is no cs:name child.
+    default_name: tuple[NameFormat, Formatting] = field(
+        default_factory=lambda: (NameFormat(), EMPTY)
+    )
 
 
 def parse_date_part(node: XmlElement) -> DatePart:
+    """Parse a ``cs:date-part``; forms default to numeric days and long months/years."""
     attrs = dict(node.attrib)
     name = attrs.get("name", "year")
     if name not in ("day", "month"):
@@ -246,6 +255,7 @@ def parse_date_part(node: XmlElement) -> DatePart:
 
 
 def parse_date(node: XmlElement) -> Date:
+    """Parse a ``cs:date`` (in a style or a locale)."""
     attrs = dict(node.attrib)
     form = attrs.get("form")
     return Date(

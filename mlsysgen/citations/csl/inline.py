@@ -90,7 +90,7 @@ def concat(a: Inlines, b: Inlines) -> Inlines:
         return list(a)
     x, y = a[-1], b[0]
     if x is SPACE and y is SPACE:
-        return a[:-1] + [SPACE] + b[1:]
+        return [*a[:-1], SPACE, *b[1:]]
     if isinstance(x, Str) and isinstance(y, Str):
         return [*a[:-1], Str(x.text + y.text), *b[1:]]
     if isinstance(x, Elem) and isinstance(y, Elem) and x.kind == y.kind and x.kind in _MERGEABLE:
@@ -129,26 +129,26 @@ def wrap(kind: str, inl: Inlines, data: object = None) -> Inlines:
     return [Elem(kind, list(inl), data)]
 
 
-def stringify(inl: Inlines) -> str:
+def stringify(inl: Inlines, *, quotes: bool = True) -> str:
     """Plain text, with quotations rendered as curly quotes (pandoc's ``stringify``)."""
     parts: list[str] = []
-    _stringify_into(inl, parts)
+    _stringify_into(inl, parts, quotes)
     return "".join(parts)
 
 
-def _stringify_into(inl: Inlines, parts: list[str]) -> None:
+def _stringify_into(inl: Inlines, parts: list[str], quotes: bool = True) -> None:
     for node in inl:
         if isinstance(node, Str):
             parts.append(node.text)
         elif node is SPACE:
             parts.append(" ")
-        elif node.kind == "quoted":
+        elif node.kind == "quoted" and quotes:
             double = node.data == "double"
             parts.append("\u201c" if double else "\u2018")
-            _stringify_into(node.children, parts)
+            _stringify_into(node.children, parts, quotes)
             parts.append("\u201d" if double else "\u2019")
         else:
-            _stringify_into(node.children, parts)
+            _stringify_into(node.children, parts, quotes)
 
 
 def str_texts(inl: Inlines) -> str:
@@ -206,60 +206,63 @@ def drop_text_while(pred: Callable[[str], bool], inl: Inlines) -> Inlines:
 def drop_text_while_end(pred: Callable[[str], bool], inl: Inlines) -> Inlines:
     """Drop trailing characters satisfying ``pred`` (citeproc's ``dropTextWhileEnd'``).
 
-    Like the original, a ``Space`` that does not satisfy ``pred`` is skipped over rather
-    than stopping the scan.
+    As in citeproc, only the top-level list is walked backwards: the children of a
+    trailing emphasis or link are visited front to back, and a ``Space`` that does not
+    satisfy ``pred`` is skipped over rather than stopping the scan.
     """
     state = [True]
 
-    def go(nodes: Inlines) -> Inlines:
-        out: Inlines = []
-        for node in reversed(nodes):
-            if isinstance(node, Elem):
-                out.append(Elem(node.kind, go(node.children), node.data))
-            elif not state[0]:
-                out.append(node)
-            elif isinstance(node, Str):
-                rest = node.text
-                while rest and pred(rest[-1]):
-                    rest = rest[:-1]
-                if rest:
-                    state[0] = False
-                out.append(Str(rest))
-            elif pred(" "):
-                out.append(Str(""))
-            else:
-                out.append(node)
-        out.reverse()
-        return out
+    def leaf(node: Inline) -> Inline:
+        if not state[0]:
+            return node
+        if isinstance(node, Str):
+            rest = node.text
+            while rest and pred(rest[-1]):
+                rest = rest[:-1]
+            if rest:
+                state[0] = False
+            return Str(rest)
+        return Str("") if pred(" ") else node
 
-    return go(inl)
+    def forward(nodes: Inlines) -> Inlines:
+        return [
+            Elem(n.kind, forward(n.children), n.data) if isinstance(n, Elem) else leaf(n)
+            for n in nodes
+        ]
 
-
-def is_empty(inl: Inlines) -> bool:
-    """True when there are no nodes at all (pandoc's ``== mempty``)."""
-    return not inl
+    out = [
+        Elem(n.kind, forward(n.children), n.data) if isinstance(n, Elem) else leaf(n)
+        for n in reversed(inl)
+    ]
+    out.reverse()
+    return out
 
 
 # --- character classes matching Haskell's Data.Char ------------------------------------
 
 
 def is_upper(c: str) -> bool:
+    """Haskell's ``isUpper``: uppercase or titlecase letter."""
     return unicodedata.category(c) in ("Lu", "Lt")
 
 
 def is_lower(c: str) -> bool:
+    """Haskell's ``isLower``: lowercase letter."""
     return unicodedata.category(c) == "Ll"
 
 
 def is_alnum(c: str) -> bool:
+    """Haskell's ``isAlphaNum``: any letter or number."""
     return unicodedata.category(c)[0] in "LN"
 
 
 def is_punct(c: str) -> bool:
+    """Haskell's ``isPunctuation``: any punctuation category."""
     return unicodedata.category(c)[0] == "P"
 
 
 def is_letter(c: str) -> bool:
+    """Haskell's ``isLetter``."""
     return unicodedata.category(c)[0] == "L"
 
 
@@ -323,9 +326,7 @@ def move_punct_inside_quotes(inl: Inlines) -> Inlines:
     """American punctuation: a period or comma after a quotation moves inside it."""
 
     def walk(nodes: Inlines) -> Inlines:
-        done = [
-            Elem(n.kind, walk(n.children), n.data) if isinstance(n, Elem) else n for n in nodes
-        ]
+        done = [Elem(n.kind, walk(n.children), n.data) if isinstance(n, Elem) else n for n in nodes]
         return _move_in(done)
 
     return _move_in(walk(inl))
@@ -341,6 +342,17 @@ def to_html(inl: Inlines, quotes: tuple[str, str, str, str]) -> str:
     parts: list[str] = []
     _html_into(inl, parts, quotes)
     return "".join(parts)
+
+
+_SAFE_SCHEMES = frozenset({"http", "https", "ftp", "ftps", "mailto", "doi"})
+
+
+def _safe_url(url: str) -> bool:
+    """Only web, mail and DOI links; ``javascript:`` and friends from a bib file are not."""
+    scheme, sep, _ = url.strip().partition(":")
+    if not sep or "/" in scheme:
+        return True  # relative
+    return scheme.lower() in _SAFE_SCHEMES
 
 
 _SIMPLE_TAGS = {
@@ -379,6 +391,9 @@ def _html_elem(node: Elem, parts: list[str], quotes: tuple[str, str, str, str]) 
         _html_into(node.children, parts, quotes)
         parts.append(escape(close_q, quote=False))
     elif kind == "link":
+        if not _safe_url(str(node.data)):
+            _html_into(node.children, parts, quotes)  # bib data: never a script link
+            return
         parts.append(f'<a href="{escape(str(node.data))}">')
         _html_into(node.children, parts, quotes)
         parts.append("</a>")

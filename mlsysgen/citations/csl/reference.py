@@ -10,24 +10,74 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .inline import Inlines, Str, is_letter, is_lower, stringify, wrap
+from .inline import Str, is_letter, is_lower, stringify, wrap
 from .markup import parse_markup
 
 DATE_VARS = frozenset(
-    "accessed available-date container event-date issued original-date submitted".split()
+    [
+        "accessed",
+        "available-date",
+        "container",
+        "event-date",
+        "issued",
+        "original-date",
+        "submitted",
+    ]
 )
 NAME_VARS = frozenset(
-    """author chair collection-editor composer compiler container-author contributor curator
-    director editor editor-translator editorial-director executive-producer guest host
-    illustrator interviewer narrator original-author organizer performer producer recipient
-    reviewed-author script-writer series-creator translator""".split()
+    [
+        "author",
+        "chair",
+        "collection-editor",
+        "composer",
+        "compiler",
+        "container-author",
+        "contributor",
+        "curator",
+        "director",
+        "editor",
+        "editor-translator",
+        "editorial-director",
+        "executive-producer",
+        "guest",
+        "host",
+        "illustrator",
+        "interviewer",
+        "narrator",
+        "original-author",
+        "organizer",
+        "performer",
+        "producer",
+        "recipient",
+        "reviewed-author",
+        "script-writer",
+        "series-creator",
+        "translator",
+    ]
 )
 NUMBER_VARS = frozenset(
-    """chapter-number citation-number collection-number edition first-reference-note-number
-    issue locator number number-of-pages number-of-volumes page page-first part-number
-    printing-number section supplement-number version volume""".split()
+    [
+        "chapter-number",
+        "citation-number",
+        "collection-number",
+        "edition",
+        "first-reference-note-number",
+        "issue",
+        "locator",
+        "number",
+        "number-of-pages",
+        "number-of-volumes",
+        "page",
+        "page-first",
+        "part-number",
+        "printing-number",
+        "section",
+        "supplement-number",
+        "version",
+        "volume",
+    ]
 )
-STRING_VARS = frozenset("doi isbn issn pmid pmcid url".split())
+STRING_VARS = frozenset(["doi", "isbn", "issn", "pmid", "pmcid", "url"])
 _LINK_PREFIX = {
     "url": "https://",
     "doi": "https://doi.org/",
@@ -188,7 +238,14 @@ def parse_name(raw: object) -> Name:
     else:
         n = {
             k: _fix_apos(raw.get(k))
-            for k in ("family", "given", "dropping-particle", "non-dropping-particle", "suffix", "literal")
+            for k in (
+                "family",
+                "given",
+                "dropping-particle",
+                "non-dropping-particle",
+                "suffix",
+                "literal",
+            )
         }
         n["comma-suffix"] = _as_bool(raw.get("comma-suffix"))
         n["static-ordering"] = _as_bool(raw.get("static-ordering"))
@@ -271,8 +328,8 @@ def _raw_edtf(raw: str) -> DateValue | None:
     return DateValue(tuple(parts), circa)  # type: ignore[arg-type]
 
 
-_MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
-_SEASONS = "spr sum fal win".split()
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+_SEASONS = ["spr", "sum", "fal", "win"]
 
 
 def _text_month(t: str) -> int | None:
@@ -311,6 +368,7 @@ def raw_date(raw: str) -> DateValue:
 
 
 def parse_date_value(raw: object) -> DateValue:
+    """Parse a CSL-JSON date: ``date-parts``, ``raw``, ``literal``, ``season``, ``circa``."""
     if isinstance(raw, str):
         return raw_date(raw)
     if not isinstance(raw, dict):
@@ -461,7 +519,3 @@ def has_nonstandard_case(name: Name) -> bool:
         return False
 
     return starts_lower(name.given) or starts_lower(name.family) or starts_lower(name.literal)
-
-
-def fancy_text(val: Val) -> Inlines:
-    return val.value if val.kind == "fancy" else []  # type: ignore[return-value]

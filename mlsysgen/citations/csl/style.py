@@ -21,9 +21,9 @@ from .elements import (
     Formatting,
     Group,
     Label,
+    NameFormat,
     Names,
     NamesFormat,
-    NameFormat,
     Node,
     Number,
     Term,
@@ -129,6 +129,9 @@ class _Parser:
     def __init__(self, macros: dict[str, XmlElement]) -> None:
         self.macros = macros
         self.depth = 0
+        # Parsed macro bodies, shared between call sites: the trees are never mutated,
+        # and re-parsing each call would blow up (Chicago calls macros ~100k times).
+        self.cache: dict[tuple, list[Node]] = {}
 
     # --- generic -----------------------------------------------------------------
 
@@ -162,7 +165,7 @@ class _Parser:
         if "variable" in attrs:
             return TextVariable(fmt, attrs["variable"], attrs.get("form") == "short")
         if "macro" in attrs:
-            return Group(fmt, self.macro(attrs["macro"], ctx), is_macro=True)
+            return Group(fmt, self.macro(attrs["macro"], ctx), True, attrs["macro"])
         if "term" in attrs:
             form = attrs.get("form", "long")
             plural = {"true": "plural", "false": "singular"}.get(attrs.get("plural", ""))
@@ -171,6 +174,9 @@ class _Parser:
         return TextValue(fmt, attrs.get("value", ""))
 
     def macro(self, name: str, ctx: dict[str, str]) -> list[Node]:
+        key = (name, tuple(sorted(ctx.items())))
+        if key in self.cache:
+            return self.cache[key]
         node = self.macros.get(name)
         if node is None:
             raise ValueError(f"CSL macro {name!r} not found")
@@ -178,9 +184,10 @@ class _Parser:
         if self.depth > _MAX_MACRO_DEPTH:
             raise ValueError(f"CSL macro {name!r} recurses")
         try:
-            return self.elements(children(node), ctx)
+            self.cache[key] = self.elements(children(node), ctx)
         finally:
             self.depth -= 1
+        return self.cache[key]
 
     def group(self, node: XmlElement, ctx: dict[str, str]) -> Node:
         return Group(get_formatting(node.attrib), self.elements(children(node), ctx))
@@ -252,11 +259,14 @@ class _Parser:
                 )
             elif kind == "name":
                 nf = NamesFormat(nf.label, nf.et_al, self.name(child, ctx), nf.label_before_name)
-        if nf.name is None:
-            # No cs:name child: the inherited name options still apply.
-            nf = NamesFormat(nf.label, nf.et_al, self.name(None, ctx), nf.label_before_name)
+        # Without a cs:name child the inherited name options still apply (unless a
+        # parent cs:names passes its own down through cs:substitute).
         return Names(
-            get_formatting(attrs), attrs.get("variable", "").split(), nf, subst
+            get_formatting(attrs),
+            attrs.get("variable", "").split(),
+            nf,
+            subst,
+            self.name(None, ctx),
         )
 
     def name(self, node: XmlElement | None, ctx: dict[str, str]) -> tuple[NameFormat, Formatting]:
@@ -298,9 +308,7 @@ class _Parser:
             fmt = fmt.combine(get_formatting(lay.attrib))
         fmt = Formatting(**{**fmt.__dict__, "affixes_inside": True})
         elements = [el for lay in layouts for el in self.elements(children(lay), ctx)]
-        keys = [
-            self.sort_key(k, ctx) for s in children(node, "sort") for k in children(s, "key")
-        ]
+        keys = [self.sort_key(k, ctx) for s in children(node, "sort") for k in children(s, "key")]
         attrs = node.attrib
         return Layout(
             fmt,
@@ -335,11 +343,16 @@ def _uses_year_suffix(nodes: list[Node]) -> bool:
 
 
 def parse_style(source: str | Path) -> Style:
-    """Parse a CSL style from a path or XML text."""
-    if isinstance(source, Path) or not source.lstrip().startswith("<"):
-        root = ElementTree.parse(source).getroot()
-    else:
-        root = ElementTree.fromstring(source)
+    """Parse a CSL style from a path or XML text (``ValueError`` if it is not one)."""
+    try:
+        if isinstance(source, Path) or not source.lstrip().startswith("<"):
+            root = ElementTree.parse(source).getroot()
+        else:
+            root = ElementTree.fromstring(source)
+    except (ElementTree.ParseError, OSError) as exc:
+        raise ValueError(f"cannot read CSL style {str(source)[:80]!r}: {exc}") from exc
+    if local_name(root) != "style":
+        raise ValueError("not a CSL style (the root element is not cs:style)")
     macros = {m.attrib["name"]: m for m in children(root, "macro") if "name" in m.attrib}
     parser = _Parser(macros)
     ctx = _inheritable(root)
@@ -368,7 +381,12 @@ def _options(
     battr = bib.attrib if bib is not None else {}
     prf = attr.get("page-range-format")
     rule = cattr.get("givenname-disambiguation-rule", "by-cite")
-    if rule not in ("all-names", "all-names-with-initials", "primary-name", "primary-name-with-initials"):
+    if rule not in (
+        "all-names",
+        "all-names-with-initials",
+        "primary-name",
+        "primary-name-with-initials",
+    ):
         rule = "by-cite"
     uses_ys = _uses_year_suffix(citation.elements) or (
         bibliography is not None and _uses_year_suffix(bibliography.elements)

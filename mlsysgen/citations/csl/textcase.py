@@ -1,6 +1,6 @@
 """CSL ``text-case`` transformations over inlines, as pandoc's citeproc applies them.
 
-Text is cut into chunks (ASCII word, non-ASCII word, spaces, single punctuation marks); a
+Text is cut into chunks (words, spaces, runs of punctuation, single symbols); a
 small state machine remembers what preceded each chunk (start, after a word break, after
 sentence-ending punctuation...). Title case capitalises lowercase words except stop words,
 leaves mixed-case and all-caps words alone, and never descends into nocase spans,
@@ -11,19 +11,50 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .inline import SPACE, Elem, Inlines, Str, is_alnum, is_lower, is_upper, str_texts
+from .inline import SPACE, Elem, Inlines, Str, is_alnum, is_lower, is_punct, is_upper, str_texts
 
 START = "start"
 START_SENTENCE = "start-sentence"
 AFTER_WORD_END = "after-word-end"
 AFTER_WORD_CHAR = "after-word-char"
 AFTER_SENTENCE_PUNCT = "after-sentence-punct"
-AFTER_OTHER_PUNCT = "after-other-punct"
 BEFORE_LAST_WORD = "before-last-word"
 
 STOP_WORDS = frozenset(
-    """a an and as at but by down for from in into nor of on onto or over so the till to up
-    via with yet about van von de d l""".split()
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "but",
+        "by",
+        "down",
+        "for",
+        "from",
+        "in",
+        "into",
+        "nor",
+        "of",
+        "on",
+        "onto",
+        "or",
+        "over",
+        "so",
+        "the",
+        "till",
+        "to",
+        "up",
+        "via",
+        "with",
+        "yet",
+        "about",
+        "van",
+        "von",
+        "de",
+        "d",
+        "l",
+    ]
 )
 _WORD_BREAKS = frozenset("-/\u2013\u2014")
 _OPAQUE = frozenset({"smallcaps", "sup", "sub"})
@@ -46,10 +77,9 @@ def _all_lower(t: str) -> bool:
 
 
 def title_case(st: str, chunk: str) -> str:
-    if _is_mixed(chunk) or all(is_upper(c) for c in chunk):
-        return chunk
-    if any(ord(c) > 127 for c in chunk):
-        return chunk
+    """CSL title case for one word chunk given the preceding state."""
+    if _is_mixed(chunk) or not any(is_lower(c) for c in chunk):
+        return chunk  # "iPhone", "NASA", "3D" keep their case
     if st in (START, START_SENTENCE):
         return _capitalize(chunk.lower())
     if st == AFTER_WORD_END and chunk not in STOP_WORDS and len(chunk) > 1:
@@ -60,6 +90,7 @@ def title_case(st: str, chunk: str) -> str:
 
 
 def capitalize_first(st: str, chunk: str) -> str:
+    """Capitalise the first word only."""
     if _is_mixed(chunk):
         return chunk
     if st == START and _all_lower(chunk):
@@ -68,6 +99,7 @@ def capitalize_first(st: str, chunk: str) -> str:
 
 
 def capitalize_all(st: str, chunk: str) -> str:
+    """Capitalise every lowercase word."""
     if _is_mixed(chunk):
         return chunk
     if st in (START, START_SENTENCE, AFTER_WORD_END, BEFORE_LAST_WORD) and _all_lower(chunk):
@@ -76,6 +108,7 @@ def capitalize_all(st: str, chunk: str) -> str:
 
 
 def sentence_case(st: str, chunk: str) -> str:
+    """Lowercase capitalised words, except at the start of a sentence."""
     capitalized = bool(chunk) and is_upper(chunk[0]) and _all_lower(chunk[1:])
     at_start = st in (START, START_SENTENCE)
     if capitalized and not at_start:
@@ -96,11 +129,13 @@ TRANSFORMS: dict[str, Callable[[str, str], str]] = {
 
 
 def _chunk_class(c: str) -> int:
+    if c.isalnum() or (c > "\x7f" and is_alnum(c)):
+        return 2
     if c.isspace():
         return 1
-    if is_alnum(c):
-        return 2 if ord(c) < 128 else 3
-    return 0  # every other character is a chunk of its own
+    if is_punct(c):
+        return 3
+    return 0  # symbols are each a chunk of their own
 
 
 def _split_up(t: str) -> list[str]:
@@ -130,8 +165,7 @@ class _CaseState:
                 self.st = START_SENTENCE
             elif _is_word_break(c):
                 self.st = AFTER_WORD_END
-            else:
-                self.st = AFTER_OTHER_PUNCT
+            # any other character (brackets, quotes, "&") leaves the state as it was
         return self.fn(st, t) if all(is_alnum(c) for c in t) else t
 
     def node(self, node: object) -> object:
