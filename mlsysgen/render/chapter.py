@@ -72,7 +72,8 @@ def render_chapter(
             state.pending_cites.clear()
             if margin_refs and keys:
                 entries = csl_entries(state, {k: references[k] for k in keys})
-                parts.append(f'<aside class="margin-references" role="list">{entries}</aside>\n')
+                # Before the citing block: a float starts where it stands in the flow.
+                parts.insert(-1, f'<aside class="margin-references" role="list">{entries}</aside>\n')
         i = end + 1
     # Notes referenced only from other notes or captions still need their bodies rendered.
     for nid in state.note_order:
