@@ -64,6 +64,8 @@ class CrossrefOptions:
     """Word before an appendix letter."""
     appendix_delim: str = ":"
     """Separator between an appendix label and its title."""
+    appendices_title: str = "Appendices"
+    """Title of the group of appendices in the navigation."""
     chapters: bool | None = None
     """Prefix figure/table numbers with the chapter number ("3.2"). Default: when sections are numbered."""
     title_delim: str = ":"

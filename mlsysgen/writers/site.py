@@ -147,7 +147,7 @@ def _navigation(book: Book, titles: dict[str, Markup]) -> list[dict[str, Any]]:
         elif (one := item(entry)) is not None:
             nav.append(one)
     if config.appendices:
-        nav.append(group(config.crossref.appendix_title + "s", "appendices", "", config.appendices))
+        nav.append(group(config.crossref.appendices_title, "appendices", "", config.appendices))
     nav.extend(i for i in map(item, config.back_matter) if i)
     return nav
 
@@ -188,7 +188,7 @@ def _page_context(chapter: Chapter, rendered: RenderedChapter, book: Book, ctx: 
     if chapter.source.part is not None:
         crumbs.append({"title": book.parts[chapter.source.part].title, "href": ""})
     elif chapter.source.role == "appendix":
-        crumbs.append({"title": config.crossref.appendix_title + "s", "href": ""})
+        crumbs.append({"title": config.crossref.appendices_title, "href": ""})
     crumbs.append({"title": chapter.title_text, "href": ""})
     number_label = ""
     if chapter.number:
