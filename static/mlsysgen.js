@@ -642,12 +642,46 @@
     });
   }
 
+  /* ------------------------------------------------------------ citation previews */
+
+  // Hover or focus a citation: its reference entry (already on the page) appears beside it.
+  function initCitationPreviews() {
+    var tip = null;
+    function hide() {
+      if (tip && tip.parentNode) tip.parentNode.removeChild(tip);
+      tip = null;
+    }
+    function show(link) {
+      var id = decodeURIComponent((link.getAttribute("href") || "").slice(1));
+      var entry = id ? doc.getElementById(id) : null;
+      if (!entry) return;
+      hide();
+      tip = doc.createElement("div");
+      tip.className = "cite-preview";
+      tip.setAttribute("role", "tooltip");
+      tip.innerHTML = entry.innerHTML;
+      doc.body.appendChild(tip);
+      var r = link.getBoundingClientRect();
+      var width = Math.min(420, window.innerWidth - 24);
+      tip.style.width = width + "px";
+      tip.style.left = Math.max(12, Math.min(r.left + window.scrollX, window.scrollX + window.innerWidth - width - 12)) + "px";
+      tip.style.top = (r.bottom + window.scrollY + 6) + "px";
+    }
+    doc.querySelectorAll('.citation a[href^="#"]').forEach(function (link) {
+      link.addEventListener("mouseenter", function () { show(link); });
+      link.addEventListener("focus", function () { show(link); });
+      link.addEventListener("mouseleave", hide);
+      link.addEventListener("blur", hide);
+    });
+    doc.addEventListener("keydown", function (e) { if (e.key === "Escape") hide(); });
+  }
+
   /* ------------------------------------------------------------ start */
 
   function start() {
     var steps = [initTheme, initCopyButtons, initSidebar, placePageToc, revealCurrentChapter,
       initPageTocInline, initScrollSpy, placeSidenotes, initFootnoteRefs, initMenus, initPrint,
-      initSearch, initEscape];
+      initSearch, initEscape, initCitationPreviews];
     steps.forEach(function (step) {
       try { step(); } catch (err) {
         // One broken feature must not take the others down.

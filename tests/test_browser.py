@@ -152,3 +152,25 @@ def test_chapter_page_light_dark_and_search(
     assert backgrounds["light"] != backgrounds["dark"], (
         f"same body background in both schemes: {backgrounds}"
     )
+
+
+def test_citation_hover_shows_its_entry(
+    sync_playwright: Any, site: tuple[Path, str, str], base_url: str
+) -> None:
+    _, href, _ = site
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page, errors = _open_page(browser, base_url + href, "light")
+            link = page.locator('.citation a[href^="#ref-"]').first
+            target = link.get_attribute("href")
+            link.hover()
+            preview = page.locator(".cite-preview")
+            preview.wait_for(state="visible")
+            entry_text = page.locator(f"[id='{target[1:]}']").first.inner_text()
+            assert preview.inner_text().strip() == entry_text.strip()
+            page.mouse.move(0, 0)
+            preview.wait_for(state="detached")
+            assert errors == []
+        finally:
+            browser.close()
