@@ -10,7 +10,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from .build import FORMATS, BuildOptions, build, summary
+from .build import FORMATS, BuildOptions, build, cache_folder, summary
 from .config.load import load_project
 from .errors import BuildFailed, MlsysgenError
 from .starter import write_starter
@@ -79,7 +79,10 @@ def _check(args: argparse.Namespace) -> int:
 
 def _clean(args: argparse.Namespace) -> int:
     project = load_project(args.project)
-    for folder in (project.root / project.config.output_dir, project.root / ".mlsysgen"):
+    cache = cache_folder(project.root)
+    if cache.parent.name == ".mlsysgen":
+        cache = cache.parent  # the project's own .mlsysgen/ folder goes entirely
+    for folder in (project.root / project.config.output_dir, cache):
         if folder.exists():
             shutil.rmtree(folder)
             print(f"removed {folder}", file=sys.stderr)

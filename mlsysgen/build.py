@@ -8,6 +8,9 @@ staging folder;  5. fail once if anything was an error, else swap the output in.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,7 +90,7 @@ def read(root: Path, options: BuildOptions, diagnostics: Diagnostics) -> Reading
     sources, parts = discover(project, diagnostics)
     md = make_parser(registry.xref_kinds, registry.syntax)
     parser_key = parser_fingerprint(registry.xref_kinds, registry.syntax)
-    cache_dir = project.root / ".mlsysgen" / "cache" if options.cache else None
+    cache_dir = cache_folder(project.root) if options.cache else None
     _say(options, f"parsing {len(sources)} chapters")
     parsed = parse_chapters(sources, md, parser_key, diagnostics, cache_dir)
     return Reading(project, registry, md, parts, parsed, diagnostics, cache_dir)
@@ -125,6 +128,19 @@ def build(root: Path, options: BuildOptions) -> BuildResult:
         result.seconds = time.perf_counter() - started
         _finish(result)
     return result
+
+
+def cache_folder(root: Path) -> Path:
+    """``PROJECT/.mlsysgen/cache``, unless the project folder is read-only (a shared or
+    vendored source tree): then a per-user cache keyed by the project's path.
+    ``MLSYSGEN_CACHE_DIR`` overrides both."""
+    override = os.environ.get("MLSYSGEN_CACHE_DIR")
+    if override:
+        return Path(override) / hashlib.sha256(str(root).encode()).hexdigest()[:16]
+    if root.stat().st_mode & stat.S_IWUSR:
+        return root / ".mlsysgen" / "cache"
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "mlsysgen" / hashlib.sha256(str(root).encode()).hexdigest()[:16]
 
 
 def _registry(project: Project) -> Registry:

@@ -176,3 +176,15 @@ def test_book_templates_and_static_override_the_theme(
     assert (root / "_site" / "ch.html").read_text() == "<html><body>CUSTOM C</body></html>"
     assert (root / "_site" / "static" / "mlsysgen.css").read_text() == "/* mine */"
     assert (root / "_site" / "static" / "mlsysgen.js").is_file()
+
+
+def test_read_only_project_caches_outside_it(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_book(tmp_path / "b", {"ch.md": "# C\n"})
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    root.chmod(0o555)
+    try:
+        assert run(capsys, "build", "b", "--out", str(tmp_path / "site"))[0] == 0
+    finally:
+        root.chmod(0o755)
+    assert not (root / ".mlsysgen").exists()
+    assert list((tmp_path / "xdg" / "mlsysgen").glob("*/parse"))
