@@ -1,13 +1,29 @@
 """Read BibTeX files into CSL-JSON items, field for field as pandoc's BibTeX reader does.
 
 The book was built by pandoc (``bibliography: chapter.bib``), so this module is a port
-of pandoc's ``Text.Pandoc.Citeproc.BibTeX`` reader (BibTeX variant, English locale):
-the same entry-type → CSL-type table, the same field mapping, titles sentence-cased
-with brace groups protecting case, names split by pandoc's rules (see ``names.py``).
+of pandoc's ``Text.Pandoc.Citeproc.BibTeX`` reader (English locale): the same
+entry-type → CSL-type table, the same field mapping, titles sentence-cased with brace
+groups protecting case, names split by pandoc's rules (see ``names.py``).
+
+Pandoc has two variants of that reader and picks one by file extension: a
+``--bibliography`` file ending in ``.bib`` is read as *BibLaTeX*, one ending in
+``.bibtex`` as BibTeX (``pandoc -f bibtex`` also means BibTeX). We pick the same way.
+The BibLaTeX variant treats ``publisher``, ``institution``, ``organization``,
+``school``, ``address``/``location`` and ``origlocation`` as lists (each " and "
+becomes "; ", so "Macmillan and Co." prints as "Macmillan; Co." — protect such an
+"and" with braces, ``{Macmillan {and} Co.}``), appends ``addendum`` to the note, and
+maps crossref'd fields as BibLaTeX does (a book's ``title`` becomes the chapter's
+``booktitle``).
 
 Where pandoc's CSL-JSON *writer* loses information its own citation processor uses,
-we keep it: case-protected spans are written as ``<span class="nocase">`` and a year
-that is not a number stays a ``{"literal": ...}`` date.
+we keep it: case-protected spans are written as ``<span class="nocase">``, a year
+that is not a number stays a ``{"literal": ...}`` date, and literal ``<``, ``"`` and
+``$``, code and TeX math are marked with nocase spans so that they are not misread as
+CSL markup (``latex.to_csl(exact=True)``). Without the nocase spans, an item is what
+``pandoc -f bibtex -t csljson`` writes. Two round-trip effects of that writer are
+reproduced rather than avoided (``names.extract_particles``): a braced lowercase
+prefix ("{van Gogh}") becomes a particle and a comma in a given name a suffix, which
+pandoc reading the .bib directly does not do.
 
 Splitting the file into entries is bibtexparser's job (it recovers from a broken
 entry, which pandoc does not: one bad entry makes pandoc reject the whole file);
@@ -37,6 +53,7 @@ from .latex import (
     Str,
     concat,
     map_text,
+    parse_blocks,
     parse_latex,
     resolve_key,
     sentence_case,
@@ -44,10 +61,10 @@ from .latex import (
     stringify,
     to_csl,
 )
-from .names import parse_names
+from .names import parse_names, split_by_and
 
 # Bump when the produced items change: part of the cache key.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 CACHE_VERSION = f"{PARSER_VERSION}-bibtexparser-{bibtexparser.__version__}"
 
 
@@ -60,23 +77,39 @@ class BibFile:
     display_path: str = ""
 
 
-def load_bibtex(path: Path, display_path: str) -> BibFile:
-    """Parse a BibTeX file into CSL-JSON items (``id`` is the citation key)."""
-    return _parse_bytes(path.read_bytes(), display_path)
+BIBTEX = "bibtex"
+BIBLATEX = "biblatex"
 
 
-def load_bibtex_cached(path: Path, display_path: str, cache_dir: Path | None) -> BibFile:
+def variant_for(path: Path) -> str:
+    """The reader variant pandoc uses for a ``--bibliography`` file, by its extension."""
+    return BIBTEX if path.suffix.lower() == ".bibtex" else BIBLATEX
+
+
+def load_bibtex(path: Path, display_path: str, variant: str | None = None) -> BibFile:
+    """Parse a BibTeX file into CSL-JSON items (``id`` is the citation key).
+
+    ``variant`` is ``"biblatex"`` or ``"bibtex"``; by default it follows the file
+    extension as pandoc's ``--bibliography`` does (see :func:`variant_for`).
+    """
+    return _parse_bytes(path.read_bytes(), display_path, variant or variant_for(path))
+
+
+def load_bibtex_cached(
+    path: Path, display_path: str, cache_dir: Path | None, variant: str | None = None
+) -> BibFile:
     """:func:`load_bibtex`, memoised on disk by a hash of the file's bytes (never mtime)."""
+    variant = variant or variant_for(path)
     if cache_dir is None:
-        return load_bibtex(path, display_path)
+        return load_bibtex(path, display_path, variant)
     data = path.read_bytes()
-    digest = hashlib.sha256(data + CACHE_VERSION.encode()).hexdigest()
+    digest = hashlib.sha256(data + f"{CACHE_VERSION}-{variant}".encode()).hexdigest()
     cache_file = cache_dir / "bib" / f"{digest}.json"
     cached = _read_cache(cache_file)
     if cached is not None:
         cached.display_path = display_path
         return cached
-    result = _parse_bytes(data, display_path)
+    result = _parse_bytes(data, display_path, variant)
     _write_cache(cache_file, result)
     return result
 
@@ -142,17 +175,17 @@ class _RawEntry:
     line: int
 
 
-def _parse_bytes(data: bytes, display_path: str) -> BibFile:
+def _parse_bytes(data: bytes, display_path: str, variant: str = BIBLATEX) -> BibFile:
     problems: list[tuple[int, str]] = []
     text = _decode(data, problems)
     raw_entries = _split_entries(text, problems)
-    raw_entries = _resolve_crossrefs(raw_entries)
+    raw_entries = _resolve_crossrefs(raw_entries, variant)
     entries: dict[str, dict[str, Any]] = {}
     for raw in raw_entries:
         if raw.type == "xdata":
             continue
         # Pandoc's citeproc uses the *last* entry with a key; so do we.
-        entries[raw.key] = entry_to_csl(raw.key, raw.type, raw.fields)
+        entries[raw.key] = entry_to_csl(raw.key, raw.type, raw.fields, variant)
     problems.sort(key=lambda p: p[0])
     return BibFile(entries=entries, problems=problems, display_path=display_path)
 
@@ -483,34 +516,95 @@ def _brace_depth(text: str, depth: int) -> int:
 # --------------------------------------------------------------------------- crossref
 
 
-def _resolve_crossrefs(entries: list[_RawEntry]) -> list[_RawEntry]:
-    """BibTeX ``crossref``/``xdata``: inherit the fields the entry does not set."""
+def _resolve_crossrefs(entries: list[_RawEntry], variant: str) -> list[_RawEntry]:
+    """``crossref``/``xdata``: inherit the fields the entry does not set (pandoc's rules).
+
+    ``xdata`` is applied before ``crossref``, so its fields win; with BibLaTeX, field
+    names are mapped by the parent's and child's types (:func:`_transform_key`).
+    """
     by_key = {e.key: e for e in entries}
+    resolved: list[_RawEntry] = []
     for entry in entries:
-        for link in ("crossref", "xdata"):
+        fields = dict(entry.fields)
+        for link in ("xdata", "crossref"):
             if link in entry.fields:
-                for name, value in _inherited(entry, entry.fields[link], by_key, set()).items():
-                    entry.fields.setdefault(name, value)
-    return entries
+                for name, value in _xref_fields(entry, entry.fields[link], by_key, variant, set()):
+                    fields.setdefault(name, value)
+        resolved.append(_RawEntry(entry.key, entry.type, fields, entry.line))
+    return resolved
 
 
-def _inherited(
-    base: _RawEntry, keys: str, by_key: dict[str, _RawEntry], seen: set[str]
-) -> dict[str, str]:
-    out: dict[str, str] = {}
+def _xref_fields(
+    base: _RawEntry, keys: str, by_key: dict[str, _RawEntry], variant: str, seen: set[str]
+) -> list[tuple[str, str]]:
+    """Pandoc's ``getXrefFields``: (name, value) pairs; for a name, the last pair wins."""
+    pairs: list[tuple[str, str]] = []
     for key in (k for k in re.split(r"[ ,]", keys) if k):
         parent = by_key.get(key)
         if parent is None or key in seen:
             continue
-        for name, value in parent.fields.items():
+        for name in sorted(parent.fields):  # pandoc walks a Map: sorted by field name
+            value = parent.fields[name]
             if name in ("crossref", "xdata"):
-                nested = _inherited(base, value, by_key, seen | {key})
-                for n, v in nested.items():
-                    if n not in parent.fields:
-                        out.setdefault(n, v)
-            elif name not in base.fields:
-                out.setdefault(name, value)
-    return out
+                nested = _xref_fields(base, value, by_key, variant, seen | {key})
+                pairs += [(n, v) for n, v in nested if n not in parent.fields]
+                continue
+            names = [name] if variant == BIBTEX else _transform_key(parent.type, base.type, name)
+            pairs += [(n, value) for n in names if n not in base.fields]
+    last: dict[str, str] = {}
+    for name, value in pairs:
+        last[name] = value
+    return list(last.items())
+
+
+_NOT_INHERITED = frozenset(
+    {
+        "ids", "crossref", "xref", "entryset", "entrysubtype", "execute", "label", "options",
+        "presort", "related", "relatedoptions", "relatedstring", "relatedtype", "shorthand",
+        "shorthandintro", "sortkey",
+    }
+)  # fmt: skip
+_NOT_TITLES = frozenset({"shorttitle", "sorttitle", "indextitle", "indexsorttitle"})
+_MAIN_TITLES = {"title": "maintitle", "subtitle": "mainsubtitle", "titleaddon": "maintitleaddon"}
+_BOOK_TITLES = {"title": "booktitle", "subtitle": "booksubtitle", "titleaddon": "booktitleaddon"}
+
+
+def _transform_key(source: str, target: str, name: str) -> list[str]:
+    """BibLaTeX's crossref field mapping (its manual, appendix B), as pandoc applies it."""
+    if name in _NOT_INHERITED:
+        return []
+    if name == "author" and (
+        (source in ("mvbook", "book") and target in ("inbook", "bookinbook", "suppbook"))
+        or (source == "mvbook" and target == "book")
+    ):
+        return ["bookauthor", "author"]
+    table: dict[str, str] | None = None
+    if (
+        (source == "mvbook" and target in ("book", "inbook", "bookinbook", "suppbook"))
+        or (
+            source in ("mvcollection", "mvreference")
+            and target
+            in ("collection", "reference", "incollection", "inreference", "suppcollection")
+        )
+        or (source == "mvproceedings" and target in ("proceedings", "inproceedings"))
+    ):
+        table = _MAIN_TITLES
+    elif (
+        (source == "book" and target in ("inbook", "bookinbook", "suppbook"))
+        or (
+            source in ("collection", "reference")
+            and target in ("incollection", "inreference", "suppcollection")
+        )
+        or (source == "proceedings" and target == "inproceedings")
+    ):
+        table = _BOOK_TITLES
+    elif source == "periodical" and target in ("article", "suppperiodical"):
+        table = {"title": "journaltitle", "subtitle": "journalsubtitle"}
+    if table is None:
+        return [name]
+    if name in _NOT_TITLES:
+        return []
+    return [table.get(name, name)]
 
 
 # --------------------------------------------------------------------------- conversion
@@ -669,10 +763,13 @@ _ENGLISH_VARIANTS = {
 class _Entry:
     """One entry's fields with pandoc's accessors (raw, LaTeX-decoded, title-cased)."""
 
-    def __init__(self, etype: str, fields: dict[str, str], sentence: bool) -> None:
+    def __init__(
+        self, etype: str, fields: dict[str, str], sentence: bool, variant: str = BIBLATEX
+    ) -> None:
         self.type = etype
         self.fields = fields
         self.sentence = sentence  # English: titles are converted to sentence case
+        self.biblatex = variant == BIBLATEX
         self._titles: dict[str, list[Inline] | None] = {}
 
     def raw(self, name: str) -> str | None:
@@ -682,6 +779,24 @@ class _Entry:
         """The field decoded (freshly, since later steps modify the elements)."""
         value = self.fields.get(name)
         return None if value is None else parse_latex(value)
+
+    def literal_list(self, name: str) -> list[list[Inline]] | None:
+        """A list field: its items, split at " and " (``None`` unless one paragraph)."""
+        value = self.fields.get(name)
+        if value is None:
+            return None
+        blocks = parse_blocks(value)
+        return split_by_and(blocks[0]) if len(blocks) == 1 else None
+
+    def literal_list_text(self, name: str) -> list[Inline] | None:
+        """Pandoc's ``getLiteralList'``: the list's items joined with "; "."""
+        items = self.literal_list(name)
+        if items is None:
+            return None
+        out: list[Inline] = []
+        for i, part in enumerate(items):
+            out = concat(out, [Str(";"), Space(), *part] if i else part)
+        return out
 
     def title(self, name: str) -> list[Inline] | None:
         """The field decoded and sentence-cased (callers must not modify the result)."""
@@ -693,11 +808,13 @@ class _Entry:
         return self._titles[name]
 
 
-def entry_to_csl(key: str, etype: str, fields: dict[str, str]) -> dict[str, Any]:
+def entry_to_csl(
+    key: str, etype: str, fields: dict[str, str], variant: str = BIBLATEX
+) -> dict[str, Any]:
     """One BibTeX entry (expanded, lower-case field names) → a CSL-JSON item."""
     language = _language(fields)
     sentence = language is None or language.startswith("en-")
-    entry = _Entry(etype, fields, sentence)
+    entry = _Entry(etype, fields, sentence, variant)
     reftype, genre = _type_and_genre(entry)
     item: dict[str, Any] = {"id": key, "type": reftype}
     opts = _options(fields.get("options", ""))
@@ -709,9 +826,15 @@ def entry_to_csl(key: str, etype: str, fields: dict[str, str]) -> dict[str, Any]
     _add_locators(item, entry)
     _add_titles(item, entry)
     _add_publisher(item, entry)
+    _add_jurisdiction(item, entry, reftype)
     _add_identifiers(item, entry, opts)
     _add_notes(item, entry)
     return dict(sorted(item.items()))
+
+
+def _csl(inlines: list[Inline]) -> str:
+    """Our CSL-JSON text: pandoc's, with what its writer loses kept (see ``to_csl``)."""
+    return to_csl(inlines, exact=True)
 
 
 def _put_text(item: dict[str, Any], name: str, value: str | None) -> None:
@@ -721,7 +844,7 @@ def _put_text(item: dict[str, Any], name: str, value: str | None) -> None:
 
 def _put_inlines(item: dict[str, Any], name: str, value: list[Inline] | None) -> None:
     if value is not None:
-        item[name] = to_csl(value)
+        item[name] = _csl(value)
 
 
 def _language(fields: dict[str, str]) -> str | None:
@@ -952,13 +1075,13 @@ def _add_locators(item: dict[str, Any], entry: _Entry) -> None:
     pages = entry.inlines("pages")
     if pages is not None:
         # Pandoc writes page ranges with a hyphen; styles add the en dash when rendering.
-        item["page"] = to_csl(map_text(pages, lambda t: t.replace("–", "-")))
+        item["page"] = _csl(map_text(pages, lambda t: t.replace("–", "-")))
     _put_inlines(item, "number-of-pages", entry.inlines("pagetotal"))
     volume, part = entry.inlines("volume"), entry.inlines("part")
     if volume is not None and part is not None:
-        item["volume"] = to_csl(concat(volume, [Str("."), *part]))
+        item["volume"] = _csl(concat(volume, [Str("."), *part]))
     elif volume is not None or part is not None:
-        item["volume"] = to_csl(volume or part or [])
+        item["volume"] = _csl(volume or part or [])
     _put_inlines(item, "number-of-volumes", entry.inlines("volumes"))
     _put_inlines(item, "chapter-number", entry.inlines("chapter"))
     _put_inlines(item, "edition", entry.inlines("edition"))
@@ -971,12 +1094,12 @@ def _add_number(item: dict[str, Any], entry: _Entry) -> None:
     if number is None:
         return
     if entry.type in _SERIES_NUMBER_TYPES:
-        item["collection-number"] = to_csl(number)
+        item["collection-number"] = _csl(number)
     elif entry.type in _ARTICLE_TYPES:
         issue = entry.inlines("issue")
-        item["issue"] = to_csl(concat_with(",", [number, issue or []]))
+        item["issue"] = _csl(concat_with(",", [number, issue or []]))
     else:
-        item["number"] = to_csl(number)
+        item["number"] = _csl(number)
 
 
 def concat_with(sep: str, parts: list[list[Inline]]) -> list[Inline]:
@@ -1018,7 +1141,7 @@ def _add_titles(item: dict[str, Any], entry: _Entry) -> None:
     )
     addon = _first(entry, [("maintitleaddon", main_not_chapter), ("titleaddon", True)])
     if title is not None:
-        item["title"] = to_csl(_full_title(title, subtitle, addon))
+        item["title"] = _csl(_full_title(title, subtitle, addon))
 
     if has_main:
         source = "title" if not chapterlike else "booktitle"
@@ -1026,7 +1149,7 @@ def _add_titles(item: dict[str, Any], entry: _Entry) -> None:
         if volume_title is not None:
             vsub = entry.title("subtitle" if not chapterlike else "booksubtitle")
             vaddon = entry.title("titleaddon" if not chapterlike else "booktitleaddon")
-            item["volume-title"] = to_csl(_full_title(volume_title, vsub, vaddon))
+            item["volume-title"] = _csl(_full_title(volume_title, vsub, vaddon))
 
     container = _container_title(entry, periodical, chapterlike)
     if container is not None:
@@ -1047,7 +1170,7 @@ def _add_titles(item: dict[str, Any], entry: _Entry) -> None:
                 ("booktitleaddon", chapterlike, True),
             ],
         )
-        item["container-title"] = to_csl(_full_title(container, csub, caddon))
+        item["container-title"] = _csl(_full_title(container, csub, caddon))
 
     short_journal = (
         entry.inlines("shorttitle") if periodical and not has_main else None
@@ -1056,7 +1179,7 @@ def _add_titles(item: dict[str, Any], entry: _Entry) -> None:
 
     series = entry.title("series")
     if series is not None:
-        item["collection-title"] = to_csl(_series_title(copy.deepcopy(series)))
+        item["collection-title"] = _csl(_series_title(copy.deepcopy(series)))
 
     short = _short_title(entry, has_main, chapterlike, bool(subtitle) or bool(addon))
     _put_inlines(item, "title-short", short)
@@ -1144,16 +1267,36 @@ def _up_to_colon(pieces: list[Inline]) -> list[Inline]:
 
 def _add_publisher(item: dict[str, Any], entry: _Entry) -> None:
     parts = [
-        entry.inlines(name)
+        entry.literal_list_text(name)
+        if entry.biblatex and name != "howpublished"
+        else entry.inlines(name)
         for name in ("school", "institution", "organization", "howpublished", "publisher")
     ]
     present = [p for p in parts if p is not None]
     if present:
-        item["publisher"] = to_csl(concat_with(";", present))
+        item["publisher"] = _csl(concat_with(";", present))
     _put_inlines(item, "original-publisher", entry.inlines("origpublisher"))
     _put_inlines(item, "event-place", entry.inlines("venue"))
-    _put_inlines(item, "publisher-place", entry.inlines("address"))
-    _put_inlines(item, "original-publisher-place", entry.inlines("origlocation"))
+    if entry.biblatex:
+        address = entry.literal_list_text("address")
+        if address is None and entry.type != "patent":
+            address = entry.literal_list_text("location")
+        _put_inlines(item, "publisher-place", address)
+        _put_inlines(item, "original-publisher-place", entry.literal_list_text("origlocation"))
+    else:
+        _put_inlines(item, "publisher-place", entry.inlines("address"))
+        _put_inlines(item, "original-publisher-place", entry.inlines("origlocation"))
+
+
+def _add_jurisdiction(item: dict[str, Any], entry: _Entry, reftype: str) -> None:
+    """A patent's ``location`` list ("us and de") is its jurisdiction ("us; de")."""
+    if reftype != "patent":
+        return
+    places = entry.literal_list("location")
+    if places is not None:
+        item["jurisdiction"] = _csl(
+            concat_with(";", [map_text(place, resolve_key) for place in places])
+        )
 
 
 # -- identifiers
@@ -1192,8 +1335,12 @@ def _add_notes(item: dict[str, Any], entry: _Entry) -> None:
     _put_inlines(item, "annote", annotation)
     _put_inlines(item, "abstract", entry.inlines("abstract"))
     _put_inlines(item, "keyword", entry.inlines("keywords"))
-    if entry.type != "periodical":
-        _put_inlines(item, "note", entry.inlines("note"))
+    notes = [entry.inlines("note") if entry.type != "periodical" else None]
+    if entry.biblatex:
+        notes.append(entry.inlines("addendum"))
+    present = [n for n in notes if n is not None]
+    if present:
+        item["note"] = _csl(concat_with(".", present))
     status = _status(entry, item.get("issued"))
     if status is not None:
         item["status"] = status
@@ -1202,7 +1349,7 @@ def _add_notes(item: dict[str, Any], entry: _Entry) -> None:
 def _status(entry: _Entry, issued: dict[str, Any] | None) -> str | None:
     pubstate = entry.inlines("pubstate")
     if pubstate is not None:
-        return to_csl(map_text(pubstate, resolve_key))
+        return _csl(map_text(pubstate, resolve_key))
     if issued is not None and issued.get("literal") == "forthcoming":
         return "forthcoming"
     return None

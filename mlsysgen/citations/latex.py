@@ -890,16 +890,40 @@ class _RenderContext:
     bold: bool = True
     smallcaps: bool = True
     outer_quotes: bool = True
+    exact: bool = False
 
 
-def to_csl(inlines: Iterable[Inline], nocase: bool = True) -> str:
+NOCASE_OPEN = '<span class="nocase">'
+# Characters that CSL-JSON markup would misread (a tag, a quotation, math); in exact
+# CSL-JSON each is written alone in a nocase span, which reads back as the character.
+LITERAL_CHARS = '<$"'
+_LITERAL = {c: f"{NOCASE_OPEN}{c}</span>" for c in LITERAL_CHARS}
+_LITERAL_RE = re.compile(f"[{re.escape(LITERAL_CHARS)}]")
+
+
+def _literal_text(text: str) -> str:
+    return _LITERAL_RE.sub(lambda m: _LITERAL[m.group()], text)
+
+
+def to_csl(inlines: Iterable[Inline], nocase: bool = True, *, exact: bool = False) -> str:
     """CSL-JSON markup (``<i>``, ``<b>``, small caps, quotes), as pandoc writes it.
 
     With ``nocase`` (the default) case-protected spans are written as
     ``<span class="nocase">``; pandoc keeps them internally but its CSL-JSON writer
     drops the markup, so pass ``nocase=False`` for byte-identical pandoc output.
+
+    Pandoc's writer is ambiguous in more ways: text "<u>" or "a "quoted" word" from the
+    .bib file comes out as CSL markup (underline, a quotation), TeX math as its source
+    between dollars (indistinguishable from literal dollars), code as plain text (open
+    to case changes). Its citation processor, reading the .bib directly, has none of
+    these problems. With ``exact`` (what :mod:`.bibtex` writes for our CSL processor)
+    they are told apart, again with nocase spans, which pandoc's writer never emits:
+    a literal ``<``, ``"`` or ``$`` is ``<span class="nocase"><</span>`` (and so on),
+    code is a nocase span, and math is ``<span class="nocase">$x^2$</span>`` (``$$``
+    for display math), which the processor renders as pandoc's HTML writer renders
+    math (``csl/texmath.py``). Dropping the nocase spans gives pandoc's text back.
     """
-    return _render(list(inlines), _RenderContext(), nocase)
+    return _render(list(inlines), _RenderContext(exact=exact), nocase)
 
 
 def _render(inlines: list[Inline], ctx: _RenderContext, nocase: bool) -> str:
@@ -910,15 +934,21 @@ def _render_one(node: Inline, ctx: _RenderContext, nocase: bool) -> str:
     if isinstance(node, Str):
         if len(node.text) == 1 and (sup := _superscript(node.text)) is not None:
             return f"<sup>{sup}</sup>"
+        if ctx.exact and nocase:
+            return _literal_text(node.text)
         return node.text
     if isinstance(node, (Space, SoftBreak)):
         return " "
     if isinstance(node, LineBreak):
         return "\n"
     if isinstance(node, Code):
+        if ctx.exact and nocase and node.text:
+            return f"{NOCASE_OPEN}{_literal_text(node.text)}</span>"  # never case-changed
         return node.text
     if isinstance(node, Math):
         fence = "$$" if node.display else "$"
+        if ctx.exact and nocase and node.text and "$" not in node.text:
+            return f"{NOCASE_OPEN}{fence}{node.text}{fence}</span>"
         return fence + node.text + fence
     if isinstance(node, (Raw, Note)):
         return ""
@@ -1130,7 +1160,7 @@ class _CaseTransformer:
             elif _is_word_break(last):
                 self.state = _AFTER_WORD_END
             # Other punctuation ("<", "&") leaves the state alone (pandoc 3.9's citeproc).
-        if all(is_alnum(c) for c in text):
+        if text and all(is_alnum(c) for c in text):  # "" from a span holding only math
             return self.fn(before, text)
         return text
 

@@ -10,6 +10,7 @@ text for text, so the operations here mirror the pandoc builder and the citeproc
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from html import escape
@@ -355,6 +356,26 @@ def _safe_url(url: str) -> bool:
     return scheme.lower() in _SAFE_SCHEMES
 
 
+# TeX escapes that .bib authors write inside url/doi fields ("10.1007/978-3\\_2").
+_TEX_URL_ESCAPE = re.compile(r"\\([_%&#$])")
+
+
+def link_target(url: str) -> str:
+    """The href for a URL or DOI as written in a .bib file.
+
+    Pandoc links the field's raw text, so ``10.1007/3-540-49430-8\\_2`` keeps its
+    backslash (which browsers read as a "/", breaking the link) and text after a space
+    ("https://doi.org/10.48550/arXiv.2103.14749 arXiv-issued DOI via DataCite") ends up
+    in the href. The printed text stays as pandoc prints it; the href drops the TeX
+    escapes and everything after the first blank (a URL never contains one). A URL
+    that needs neither is left exactly as pandoc links it (blanks around it included:
+    browsers ignore those).
+    """
+    core = url.strip()
+    fixed = _TEX_URL_ESCAPE.sub(r"\1", core.split()[0]) if core else core
+    return url if fixed == core else fixed
+
+
 _SIMPLE_TAGS = {
     "emph": "i",
     "strong": "b",
@@ -394,7 +415,7 @@ def _html_elem(node: Elem, parts: list[str], quotes: tuple[str, str, str, str]) 
         if not _safe_url(str(node.data)):
             _html_into(node.children, parts, quotes)  # bib data: never a script link
             return
-        parts.append(f'<a href="{escape(str(node.data))}">')
+        parts.append(f'<a href="{escape(link_target(str(node.data)))}">')
         _html_into(node.children, parts, quotes)
         parts.append("</a>")
     elif kind == "span" and node.data and node.data[0] in _DISPLAY_CLASSES:

@@ -4,6 +4,12 @@ CSL-JSON fields may contain ``<i>``, ``<b>``, ``<sup>``, ``<span class="nocase">
 friends, and straight quotes are "smart" (``"x"`` and ``'x'`` become a quotation, an
 apostrophe inside a word becomes ``’``). This follows the parser pandoc's citeproc uses,
 including its fallbacks: an unclosed tag or quote is kept as literal text.
+
+Two extensions read what our BibTeX reader writes (``latex.to_csl(exact=True)``) and
+pandoc's CSL-JSON writer never does: a nocase span holding nothing but ``<``, ``"``
+or ``$`` is that character, never the start of a tag or quotation; one holding
+nothing but ``$TeX$`` (``$$TeX$$``) is math, rendered as pandoc renders math in HTML
+(:mod:`.texmath`) and, like pandoc's math, never case-transformed.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .inline import Inlines, add_quotes, concat, is_alnum, text, wrap
+from .texmath import tex_to_inlines
 
 _QUOTE_PAIRS = {'"': '"', "'": "'", "\u201c": "\u201d", "\u2018": "\u2019"}
 _APOSTROPHES = ("'", "\u2019")
@@ -26,6 +33,9 @@ _SUPERSCRIPTS = frozenset(
     "\u319e\u319f\u02c0\u02c1\u06e5\u06e6"
 )
 _CURLY = frozenset("\u201c\u201d\u2018\u2019")
+_NOCASE = '<span class="nocase">'
+_N = len(_NOCASE)
+_LITERALS = frozenset('<$"')  # latex.LITERAL_CHARS
 
 # (opening tag, closing tag, node kind, node data); tried in citeproc's order.
 _TAGS: tuple[tuple[str, str, str, object], ...] = (
@@ -79,6 +89,10 @@ class _Parser:
             out = concat(out, inl)
 
     def item(self, pos: int) -> tuple[Inlines, int] | None:
+        if self.s.startswith(_NOCASE, pos) and self.s.startswith("</span>", pos + _N + 1):
+            char = self.s[pos + _N]
+            if char in _LITERALS:  # a character escaped by our BibTeX reader
+                return wrap("span", text(char), ("nocase",)), pos + _N + 8
         for parser in (self.plain, self.quoted, self.tagged, self.symbol):
             got = parser(pos)
             if got is not None:
@@ -168,7 +182,8 @@ class _Parser:
             if kind == "baseline":
                 return inner, end
             if kind == "nocase":
-                return wrap("span", inner, ("nocase",)), end
+                math = _math(s[j + 1 : end - 7])
+                return wrap("span", inner if math is None else math, ("nocase",)), end
             return wrap(kind, inner, data), end
         return None
 
@@ -177,6 +192,17 @@ class _Parser:
         if not _is_special(c):
             return None
         return _from_text("\u2019" if c in _APOSTROPHES else c), pos + 1
+
+
+def _math(raw: str) -> Inlines | None:
+    """Inlines for a ``$TeX$`` (or ``$$TeX$$``) marker; its source if texmath fails too."""
+    fence = "$$" if raw.startswith("$$") and raw.endswith("$$") else "$"
+    tex = raw[len(fence) : -len(fence)]
+    if not raw.startswith(fence) or not raw.endswith(fence) or not tex.strip():
+        return None
+    if "$" in tex or "<" in tex:  # literal dollars, or markup inside: not our marker
+        return None
+    return tex_to_inlines(tex.strip()) or text(raw)
 
 
 @lru_cache(maxsize=65536)
