@@ -25,7 +25,8 @@ deps: $(DEV)
 # Debian's chromium for the headless-browser smoke tests (no browser download).
 # Debian packages the tests use: chromium (browser smoke tests; no browser download),
 # a Java runtime (epubcheck), Pango and fonts (WeasyPrint).
-SYSTEM_PACKAGES := chromium default-jre-headless libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+SYSTEM_PACKAGES := chromium default-jre-headless libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+  fonts-liberation fonts-symbola
 $(CHROMIUM_STAMP): $(DEV)
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

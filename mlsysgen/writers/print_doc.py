@@ -1,0 +1,321 @@
+"""Assemble the print document: every chapter's fragments, from the one renderer, joined
+into one HTML file for WeasyPrint (as mdBook's print page is built from its HTML pages).
+
+Steps: render each chapter with ``ctx.format == "pdf"`` (notes become ``float: footnote``
+spans, math becomes SVG) → re-link the fragments into one document (page links become
+``#anchors``, ids unique book-wide, images absolute file URLs) → give each heading a
+plain-text title for running headers and bookmarks → build the contents with part
+headings → fill ``print.html`` (cover, copyright page, contents, front matter, parts,
+chapters, appendices, back matter).
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from ..config.schema import FormatOptions
+from ..model import Book, Chapter
+from ..render.chapter import render_chapter
+from ..transforms.base import BuildContext
+from .package import Relinker, page_slug
+from .theme import Theme, default_theme_dir
+
+STYLESHEET = "print.css"
+TEMPLATE = "print.html"
+
+
+@dataclass
+class PrintChapter:
+    """One chapter as the print template places it."""
+
+    anchor: str
+    kind: str
+    """``front`` (roman page numbers), ``main`` or ``back``."""
+    number_label: str
+    title_html: Markup
+    title_text: str
+    body: Markup
+    subtitle: str = ""
+    part: dict[str, str] | None = None
+    """The part that starts with this chapter: its page comes first."""
+    main_start: bool = False
+    """The first main-matter page (arabic page numbers restart at 1)."""
+    in_part: bool = False
+
+
+@dataclass
+class TocEntry:
+    href: str
+    kind: str
+    """``part``, ``chapter`` or ``section``."""
+    number: str
+    title_html: Markup
+    front: bool = False
+    children: list[TocEntry] = field(default_factory=list)
+
+
+def print_chapters(book: Book) -> list[Chapter]:
+    """The chapters of the printed book: everything in the outline (not extra pages)."""
+    return [c for c in book.chapters if c.source.role != "extra"]
+
+
+def build_print_html(book: Book, ctx: BuildContext, theme: Theme) -> str:
+    """The whole book as one HTML document, ready for WeasyPrint."""
+    chapters = print_chapters(book)
+    links = _PrintLinks(book, chapters)
+    printed, toc = [], []
+    seen_parts: set[int] = set()
+    main_started = False
+    for chapter in chapters:
+        rendered = render_chapter(chapter, book, ctx)
+        page = chapter.href
+        entry = _chapter_entry(book, chapter, links, rendered)
+        item = PrintChapter(
+            anchor=links.chapter_anchor(page),
+            kind=_kind(chapter),
+            number_label=_number_label(book, chapter),
+            title_html=Markup(links.relinker.rewrite(rendered.title_html, page)),
+            title_text=chapter.title_text,
+            body=Markup(_print_body(links.relinker.rewrite(rendered.body, page))),
+            subtitle=str(chapter.meta.get("subtitle", "") or ""),
+            in_part=chapter.source.part is not None,
+        )
+        if item.kind != "front" and not main_started:
+            item.main_start = main_started = True
+        item.part = _part_start(book, chapter, seen_parts)
+        if item.part is not None:
+            toc.append(TocEntry(f"#{item.part['id']}", "part", item.part["number"],
+                                Markup(html.escape(item.part["title"]))))  # fmt: skip
+        parent = toc[-1].children if chapter.source.part is not None and toc else toc
+        parent.append(entry)
+        printed.append(item)
+    config = book.project.config
+    return theme.render(
+        TEMPLATE,
+        book=_book_context(book),
+        toc=toc if ctx.options.toc else [],
+        toc_title=_toc_title(ctx.options),
+        toc_depth=ctx.options.toc_depth,
+        chapters=printed,
+        stylesheet=stylesheet_path(book.project.root).as_uri(),
+        pygments_css=Markup(_pygments_css()),
+        language=config.language,
+    )
+
+
+def _part_start(book: Book, chapter: Chapter, seen: set[int]) -> dict[str, str] | None:
+    """The part that ``chapter`` opens, if it is the first chapter of one."""
+    part = chapter.source.part
+    if part is None or part in seen:
+        return None
+    seen.add(part)
+    info = book.parts[part]
+    return {"id": f"part-{info.id or part}", "number": info.number, "title": info.title}
+
+
+def _toc_title(options: FormatOptions) -> str:
+    """The contents heading. A ``pdf:`` block without ``toc-title`` gets FormatOptions'
+    default, the HTML page's "On this page", which never names a book's contents."""
+    return "Contents" if options.toc_title == FormatOptions.toc_title else options.toc_title
+
+
+def stylesheet_path(project_root: Path) -> Path:
+    """The book's own ``static/print.css`` if it has one, else the default theme's."""
+    own = project_root / "static" / STYLESHEET
+    return own if own.is_file() else default_theme_dir("static") / STYLESHEET
+
+
+class _PrintLinks:
+    """Ids and links of the joined document (see :class:`Relinker`)."""
+
+    def __init__(self, book: Book, chapters: list[Chapter]) -> None:
+        self.book = book
+        self.root = book.project.root
+        self.site_url = book.project.config.site.url.rstrip("/")
+        self.slugs = _unique_slugs([c.href for c in chapters])
+        self.chapter_ids = {c.href: c.id for c in chapters}
+        self.relinker = Relinker(set(self.slugs), self.link, self.rename_id, self.asset)
+
+    def rename_id(self, page: str, ident: str) -> str:
+        """Labels (``sec-``, ``fig-`` …) are unique book-wide and keep their id, so
+        links into them read the same as in the source; other ids get the page's slug."""
+        label = self.book.index.get(ident)
+        if label is not None and label.href.partition("#")[0] == page:
+            return ident
+        return f"{self.slugs.get(page, 'x')}--{ident}"
+
+    def chapter_anchor(self, page: str) -> str:
+        return self.rename_id(page, self.chapter_ids[page])
+
+    def link(self, page: str, anchor: str) -> str:
+        return "#" + (self.rename_id(page, anchor) if anchor else self.chapter_anchor(page))
+
+    def asset(self, target: str) -> str:
+        """Images become absolute file URLs; links to pages left out of the book
+        (extra pages) go to the published site when its URL is known."""
+        if target.endswith(".html"):
+            return f"{self.site_url}/{target}" if self.site_url else target
+        return (self.root / target).resolve().as_uri()
+
+
+def _unique_slugs(pages: list[str]) -> dict[str, str]:
+    slugs: dict[str, str] = {}
+    used: set[str] = set()
+    for page in pages:
+        base = slug = page_slug(page)
+        n = 2
+        while slug in used:
+            slug, n = f"{base}-{n}", n + 1
+        used.add(slug)
+        slugs[page] = slug
+    return slugs
+
+
+def _kind(chapter: Chapter) -> str:
+    role = chapter.source.role
+    if role == "front" and chapter.source.part is None:
+        return "front"
+    return "back" if role in ("appendix", "back") else "main"
+
+
+def _number_label(book: Book, chapter: Chapter) -> str:
+    if not chapter.number:
+        return ""
+    crossref = book.project.config.crossref
+    word = crossref.appendix_title if chapter.source.role == "appendix" else crossref.ch_prefix
+    return f"{word} {chapter.number}"
+
+
+def _chapter_entry(book: Book, chapter: Chapter, links: _PrintLinks, rendered: Any) -> TocEntry:
+    page = chapter.href
+    entry = TocEntry(
+        "#" + links.chapter_anchor(page),
+        "chapter",
+        chapter.number,
+        Markup(_strip_links(rendered.title_html)),
+        front=_kind(chapter) == "front",
+    )
+    entry.children = _sections(rendered.toc, page, links, entry.front)
+    return entry
+
+
+def _sections(items: list[dict[str, Any]], page: str, links: _PrintLinks, front: bool) -> list[TocEntry]:  # fmt: skip
+    return [
+        TocEntry(
+            "#" + links.rename_id(page, str(item["id"])),
+            "section",
+            str(item.get("number") or ""),
+            Markup(_strip_links(str(item["title_html"]))),
+            front,
+            _sections(item.get("children", []), page, links, front),
+        )
+        for item in items
+    ]
+
+
+_LINK_TAG = re.compile(r"</?a\b[^>]*>")
+_HEADING = re.compile(r"<h([2-6])\b([^>]*)>(.*?)</h\1>", re.DOTALL)
+_FOOTNOTE = re.compile(r'<span class="footnote"')
+_SPAN_TAG = re.compile(r"<span\b|</span>")
+_PRE = re.compile(r"(<pre\b.*?</pre>)", re.DOTALL)
+_SPACE = re.compile(r"\s+")
+_SECTION_NUMBER = re.compile(r'<span class="header-section-number">[^<]*</span>\s*')
+_MATH_TEXT = re.compile(r'<span class="math-text">(.*?)</span>', re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _strip_links(fragment: str) -> str:
+    """A title inside a contents link holds neither links nor notes."""
+    return _LINK_TAG.sub("", _drop_footnotes(fragment))
+
+
+def _drop_footnotes(fragment: str) -> str:
+    """``fragment`` without its footnote spans."""
+    return _map_footnotes(fragment, lambda note: "")
+
+
+def _collapse_footnote_space(fragment: str) -> str:
+    """Collapse white space in footnotes ourselves: WeasyPrint moves a ``float: footnote``
+    box out of the tree before its white-space pass, so each source line break in a note
+    would print as a line break."""
+    return _map_footnotes(fragment, _collapse_space)
+
+
+def _collapse_space(note: str) -> str:
+    parts = _PRE.split(note)
+    return "".join(p if p.startswith("<pre") else _SPACE.sub(" ", p) for p in parts)
+
+
+def _map_footnotes(fragment: str, fn: Callable[[str], str]) -> str:
+    """Replace each footnote span (which may hold spans of its own) by ``fn(span)``."""
+    out, pos = [], 0
+    while (start := _FOOTNOTE.search(fragment, pos)) is not None:
+        depth, end = 0, len(fragment)
+        for tag in _SPAN_TAG.finditer(fragment, start.start()):
+            depth += 1 if tag[0] == "<span" else -1
+            if depth == 0:
+                end = tag.end()
+                break
+        out += [fragment[pos : start.start()], fn(fragment[start.start() : end])]
+        pos = end
+    out.append(fragment[pos:])
+    return "".join(out)
+
+
+def _print_body(body: str) -> str:
+    return _titled_headings(_collapse_footnote_space(body))
+
+
+def _titled_headings(body: str) -> str:
+    """Give each section heading ``data-title`` (its plain text without notes or math
+    drawings) for running headers (``string-set``) and PDF bookmarks."""
+
+    def titled(m: re.Match[str]) -> str:
+        inner = _drop_footnotes(m[3])
+        number = _SECTION_NUMBER.search(inner)
+        text = _plain(_SECTION_NUMBER.sub("", inner))
+        if number:
+            text = f"{_plain(number[0])} {text}"
+        attr = html.escape(text, quote=True)
+        return f'<h{m[1]}{m[2]} data-title="{attr}">{m[3]}</h{m[1]}>'
+
+    return _HEADING.sub(titled, body)
+
+
+def _plain(fragment: str) -> str:
+    fragment = re.sub(r"<svg\b.*?</svg>", "", fragment, flags=re.DOTALL)
+    fragment = _MATH_TEXT.sub(lambda m: m[1], fragment)
+    return " ".join(html.unescape(_TAG.sub("", fragment)).split())
+
+
+def _book_context(book: Book) -> dict[str, Any]:
+    config = book.project.config
+    date = config.date
+    if date.strip().lower() == "today":
+        date = datetime.date.today().strftime("%B %-d, %Y")
+    return {
+        "title": config.title,
+        "subtitle": config.subtitle,
+        "authors": config.authors,
+        "date": date,
+        "language": config.language,
+        "description": config.description,
+        "repo_url": config.site.repo_url,
+        "url": config.site.url,
+        "year": year[0] if (year := re.search(r"\b\d{4}\b", date)) else "",
+    }
+
+
+def _pygments_css() -> str:
+    """Token colours for highlighted code, from Pygments' print-friendly default style."""
+    from pygments.formatters import HtmlFormatter
+
+    return str(HtmlFormatter(style="default").get_style_defs(".highlight"))

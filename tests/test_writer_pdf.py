@@ -1,0 +1,288 @@
+"""The PDF writer: the print document laid out by WeasyPrint, checked with pypdf."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mlsysgen.build import BuildOptions, BuildResult, build
+from mlsysgen.render.math import render_math_html, to_svg
+from mlsysgen.writers.print_doc import build_print_html
+from mlsysgen.writers.theme import Theme
+
+from .helpers import write_book
+
+try:
+    import weasyprint  # noqa: F401
+except (ImportError, OSError) as exc:  # OSError: Pango is missing
+    pytest.skip(
+        f"WeasyPrint cannot be imported ({exc}); install mlsysgen[pdf]", allow_module_level=True
+    )
+pypdf = pytest.importorskip(
+    "pypdf", reason="pypdf reads the PDFs these tests check (mlsysgen[dev])"
+)
+pytest.importorskip("ziamath", reason="ziamath draws math for print (mlsysgen[pdf])")
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BOOK_YML = """\
+title: Tiny Print Book
+subtitle: Pages for testing
+authors: [Ada Lovelace, Charles Babbage]
+date: "2025-01-15"
+language: en
+front-matter: [preface.md]
+chapters:
+  - part: Basics
+    chapters: [intro.md, memory.md]
+appendices: [notes.md]
+pdf:
+  number-sections: true
+"""
+
+PREFACE = """# Preface {.unnumbered}
+
+A book to test the print writer.
+"""
+
+INTRO = """# Introduction {#sec-intro}
+
+## Scope {#sec-intro-scope}
+
+This chapter points at @fig-stack and at @sec-memory-bandwidth in the next chapter.
+Energy matters[^energy] more than speed.
+
+[^energy]: Moving a byte from DRAM costs far more than an add.
+
+![The system stack.](stack.svg){#fig-stack}
+
+## Formulas {#sec-intro-math}
+
+Intensity is $I = \\frac{W}{Q}$ operations per byte, and the roof is
+
+$$
+P = \\min(\\pi, \\beta I)
+$$ {#eq-roof}
+
+as @eq-roof says.
+"""
+
+MEMORY = """# Memory {#sec-memory}
+
+## Bandwidth {#sec-memory-bandwidth}
+
+| Level | Size |
+|-------|------|
+| HBM   | 80 GB |
+| SRAM  | 50 MB |
+
+: Memory levels. {#tbl-levels}
+
+```python
+def copy(src, dst):
+    dst[:] = src  # a very long comment that must wrap at the margin rather than be cut off at the edge of the page
+```
+
+See @tbl-levels and @fig-stack.
+"""
+
+NOTES = """# Notes {#sec-notes}
+
+Back to @sec-intro.
+"""
+
+STACK_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="80">'
+    '<rect x="10" y="10" width="180" height="60" fill="#ccd"/></svg>'
+)
+
+
+def _build_pdf(root: Path, out: Path) -> tuple[BuildResult, Any]:
+    result = build(root, BuildOptions(formats=["pdf"], out=out, cache=False))
+    pdfs = list(out.glob("*.pdf"))
+    assert len(pdfs) == 1, pdfs
+    return result, pypdf.PdfReader(pdfs[0])
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, Any]:
+    base = tmp_path_factory.mktemp("tiny")
+    root = write_book(
+        base / "book",
+        {
+            "book.yml": BOOK_YML,
+            "preface.md": PREFACE,
+            "intro.md": INTRO,
+            "memory.md": MEMORY,
+            "notes.md": NOTES,
+            "stack.svg": STACK_SVG,
+        },
+    )
+    return _build_pdf(root, base / "out")
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, Any]:
+    """The sample book, copied (with its bibliography) so nothing is written into content/."""
+    base = tmp_path_factory.mktemp("sample")
+    shutil.copytree(ROOT / "content", base / "content", ignore=shutil.ignore_patterns(".mlsysgen"))
+    shutil.copytree(ROOT / "bibliography", base / "bibliography")
+    config = base / "content" / "book.yml"
+    text = config.read_text(encoding="utf-8")
+    if not re.search(r"^pdf:", text, re.MULTILINE):
+        # The print book numbers its sections (the sample's own config may not say so yet).
+        config.write_text(text + "pdf:\n  number-sections: true\n", encoding="utf-8")
+    return _build_pdf(base / "content", base / "out")
+
+
+def _outline(reader: Any) -> list[tuple[int, str, int]]:
+    entries: list[tuple[int, str, int]] = []
+
+    def walk(items: list[Any], depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                entries.append((depth, item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 0)
+    return entries
+
+
+def _page_texts(reader: Any) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+def _link_targets(reader: Any) -> list[str]:
+    targets = []
+    for page in reader.pages:
+        for annot in page.get("/Annots", []) or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") == "/Link" and "/Dest" in annot:
+                targets.append(str(annot["/Dest"]))
+    return targets
+
+
+# --- the small book ---------------------------------------------------------------------
+
+
+def test_tiny_book_has_pages_and_metadata(tiny: tuple[BuildResult, Any]) -> None:
+    result, reader = tiny
+    assert not result.diagnostics.errors
+    assert len(reader.pages) > 6
+    meta = reader.metadata
+    assert meta.title == "Tiny Print Book: Pages for testing"
+    assert meta.author == "Ada Lovelace, Charles Babbage" or "Ada Lovelace" in meta.author
+    assert reader.trailer["/Root"].get("/Lang") == "en"
+
+
+def test_tiny_book_outline_has_parts_chapters_and_sections(
+    tiny: tuple[BuildResult, Any],
+) -> None:
+    outline = _outline(tiny[1])
+    titles = [(depth, title) for depth, title, _ in outline]
+    assert (0, "Preface") in titles
+    assert (0, "I. Basics") in titles
+    assert (1, "Chapter 1: Introduction") in titles
+    assert (2, "1.1 Scope") in titles
+    assert (1, "Chapter 2: Memory") in titles
+    assert (2, "2.1 Bandwidth") in titles
+    assert (0, "Appendix A: Notes") in titles
+    # Each chapter opens on a right-hand (odd, 1-based) page.
+    chapters = [page for depth, title, page in outline if title.startswith(("Chapter", "Appendix"))]
+    assert chapters and all(page % 2 == 0 for page in chapters)
+
+
+def test_tiny_book_links_point_inside_the_document(tiny: tuple[BuildResult, Any]) -> None:
+    reader = tiny[1]
+    targets = _link_targets(reader)
+    names = set(reader.named_destinations)
+    assert {"fig-stack", "sec-memory-bandwidth", "tbl-levels", "eq-roof", "sec-intro"} <= set(
+        targets
+    )
+    assert set(targets) <= names
+
+
+def test_tiny_book_text_numbers_math_and_contents(tiny: tuple[BuildResult, Any]) -> None:
+    pages = _page_texts(tiny[1])
+    text = " ".join(pages)
+    assert "Figure 1.1" in text and "Table 2.1" in text and "Equation 1.1" in text
+    assert "Section 2.1" in text
+    assert r"I = \frac{W}{Q}" in text  # the formula's TeX rides invisibly under its drawing
+    assert "??" not in text and "?@" not in text
+    contents = next(p for p in pages if p.startswith("Contents"))
+    assert re.search(r"Introduction \.+ ?\d+", contents)
+    assert "Part I Basics" in contents
+    # Front matter in roman numerals, the first chapter on arabic page 1 or 3.
+    assert re.search(r"Preface \.+ ?[ivx]+", contents)
+
+
+def test_tiny_book_footnote_on_the_page_of_its_call(tiny: tuple[BuildResult, Any]) -> None:
+    pages = _page_texts(tiny[1])
+    note = [i for i, p in enumerate(pages) if "Moving a byte from DRAM" in p]
+    call = [i for i, p in enumerate(pages) if "Energy matters" in p]
+    assert note and note == call
+
+
+def test_tiny_book_code_is_wrapped_not_cut(tiny: tuple[BuildResult, Any]) -> None:
+    text = " ".join(_page_texts(tiny[1]))
+    assert "rather than be cut off at the edge of the page" in text
+
+
+def test_print_html_has_svg_math_and_no_mathml(tiny: tuple[BuildResult, Any]) -> None:
+    result, _ = tiny
+    book, ctx = result.books["pdf"], result.contexts["pdf"]
+    document = build_print_html(book, ctx, Theme(book.project.root))
+    assert "<math" not in document
+    assert 'role="img" aria-label="I = \\frac{W}{Q}"' in document
+    ids = re.findall(r'\sid="([^"]+)"', document)
+    assert len(ids) == len(set(ids))
+
+
+# --- the sample book --------------------------------------------------------------------
+
+
+def test_sample_book_builds_with_numbers_bookmarks_and_links(
+    sample: tuple[BuildResult, Any],
+) -> None:
+    result, reader = sample
+    assert not result.diagnostics.errors
+    text = " ".join(_page_texts(reader))
+    assert "Figure 2.1" in text and "2.3" in text
+    assert "??" not in text and "?@" not in text
+    chapters = [t for d, t, _ in _outline(reader) if t.startswith(("Chapter", "Appendix"))]
+    assert len(chapters) == 7
+    targets = _link_targets(reader)
+    assert len(targets) > 20 and set(targets) <= set(reader.named_destinations)
+
+
+# --- math as SVG ------------------------------------------------------------------------
+
+
+def test_to_svg_sits_on_the_baseline_with_alt_text() -> None:
+    svg = to_svg(r"\frac{a}{b}", False)
+    assert svg.startswith("<svg ")
+    opening = svg[: svg.index(">")]
+    assert 'role="img"' in opening and r'aria-label="\frac{a}{b}"' in opening
+    assert re.search(r'width="[\d.]+em" height="[\d.]+em"', opening)
+    depth = float(re.search(r"vertical-align: (-?[\d.]+)em", opening)[1])
+    assert depth < 0  # the denominator hangs below the baseline
+
+
+def test_to_svg_has_no_ids_to_collide() -> None:
+    twice = to_svg("x^2", False) + to_svg("x^2", False)
+    assert "id=" not in twice and "<symbol" not in twice
+
+
+def test_render_math_html_for_pdf() -> None:
+    inline = render_math_html("x", False, fmt="pdf")
+    assert inline.startswith('<span class="math inline"><svg ')
+    assert '<span class="math-text">x</span>' in inline
+    display = render_math_html("x", True, "3.2", fmt="pdf")
+    assert display.startswith('<div class="math display"><svg ')
+    assert display.endswith('<span class="eq-number">(3.2)</span></div>')
+    assert "<math" not in inline + display
