@@ -118,15 +118,19 @@ def _words(inlines: list[Inline]) -> list[list[Inline]]:
     return words
 
 
-def _comma_parts(inlines: list[Inline]) -> list[list[list[Inline]]]:
-    pieces = split_str_when(inlines, lambda c: c in ",\xa0")
+def _split_at_commas(inlines: list[Inline], separators: str) -> list[list[Inline]]:
+    """Split a name at its top-level commas (``separators`` also break words)."""
     parts: list[list[Inline]] = [[]]
-    for node in pieces:
+    for node in split_str_when(inlines, lambda c: c in separators):
         if node == Str(","):
             parts.append([])
         else:
             parts[-1].append(node)
-    return [_words(part) for part in parts]
+    return parts
+
+
+def _comma_parts(inlines: list[Inline]) -> list[list[list[Inline]]]:
+    return [_words(part) for part in _split_at_commas(inlines, ",\xa0")]
 
 
 def is_capitalized(word: list[Inline]) -> bool:
@@ -200,13 +204,7 @@ def _put(name: Name, key: str, value: str) -> None:
 
 def _extended_name(inlines: list[Inline]) -> Name:
     """Biblatex's ``family=Smith, given=John, prefix=van, useprefix=true`` names."""
-    pieces = split_str_when(inlines, lambda c: c in ",=\xa0")
-    parts: list[list[Inline]] = [[]]
-    for node in pieces:
-        if node == Str(","):
-            parts.append([])
-        else:
-            parts[-1].append(node)
+    parts = _split_at_commas(inlines, ",=\xa0")
     name: Name = {}
     for part in parts:
         while part and isinstance(part[0], Space):
