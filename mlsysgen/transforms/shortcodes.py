@@ -22,30 +22,26 @@ SILENT = {"margin-video", "pagebreak"}
 
 def expand_shortcodes(book: Book, ctx: BuildContext) -> None:
     for chapter in book.chapters:
-        tokens = chapter.tokens
         out: list[Token] = []
-        for i, token in enumerate(tokens):
+        drop_close = False  # the paragraph being unwrapped loses its closing token too
+        for token in chapter.tokens:
+            if drop_close and token.type == "paragraph_close":
+                drop_close = False
+                continue
             if token.type == "inline" and token.children:
                 token.children = [
                     new for child in token.children for new in _expand(child, chapter, book, ctx)
                 ]
-                if _only_block_html(token) and out and out[-1].type == "paragraph_open":
+                in_paragraph = bool(out) and out[-1].type == "paragraph_open"
+                if in_paragraph and _only_block_html(token):
                     out.pop()  # a block shortcode alone in a paragraph: unwrap it
                     out.extend(_as_blocks(token))
-                    tokens[i + 1].type = "skip"
+                    drop_close = True
                     continue
-            if token.type == "skip":
-                continue
-            if (
-                token.type == "inline"
-                and not token.children
-                and token.content.strip()
-                and out
-                and out[-1].type == "paragraph_open"
-            ):
-                out.pop()  # the paragraph held only shortcodes that render as nothing
-                tokens[i + 1].type = "skip"
-                continue
+                if in_paragraph and not token.children and token.content.strip():
+                    out.pop()  # the paragraph held only shortcodes that render as nothing
+                    drop_close = True
+                    continue
             out.append(token)
         chapter.tokens = out
 
