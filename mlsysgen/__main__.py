@@ -49,6 +49,11 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument(
         "--no-cache", action="store_true", help="ignore and do not write the parse cache"
     )
+    b.add_argument("--labs", choices=("cache", "force", "off", "frozen"), default="cache",
+                   help="lab snippets: run what changed (cache), rerun all (force), show code "
+                        "only (off), or use only cached results (frozen)")  # fmt: skip
+    b.add_argument("--keep-going", action="store_true",
+                   help="report every failing lab, not just the first")  # fmt: skip
     b.set_defaults(run=_build)
     c = sub.add_parser("check", help="parse, index and report problems without writing")
     c.add_argument("project", nargs="?", default=".", type=Path)
@@ -65,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _build(args: argparse.Namespace) -> int:
     options = BuildOptions(formats=args.formats or [], out=args.out, strict=args.strict,
-                           cache=not args.no_cache, stream=sys.stderr)  # fmt: skip
+                           cache=not args.no_cache, stream=sys.stderr, labs=args.labs,
+                           keep_going=args.keep_going)  # fmt: skip
     result = build(args.project, options)
     print(f"built {result.out}: {summary(result)}", file=sys.stderr)
     return 0

@@ -44,6 +44,10 @@ class BuildOptions:
     cache: bool = True
     stream: TextIO | None = None
     """Where progress and diagnostics go as they happen (None: silent)."""
+    labs: str = "cache"
+    """Lab snippets: ``cache`` (run what changed), ``force``, ``off`` or ``frozen``."""
+    keep_going: bool = False
+    """Collect every failing lab instead of stopping at the first."""
 
 
 @dataclass
@@ -67,13 +71,17 @@ class Reading:
     parsed: list[ParsedChapter]
     diagnostics: Diagnostics
     cache_dir: Path | None
+    settings: dict[str, Any] = field(default_factory=dict)
+    """Command-line choices that transforms and plugins read from ``ctx.data``."""
 
     def transform(self, fmt: str, data: dict[str, Any]) -> tuple[Book, BuildContext]:
         """Step 4a: a fresh copy of the tree for ``fmt``, through every transform."""
         book = Book(self.project, [p.load() for p in self.parsed], list(self.parts))
         data = {
             "render_rules": self.registry.render_rules,
+            "theme_assets": self.registry.theme_assets,
             "cache_dir": self.cache_dir,
+            **self.settings,
             **data,
         }
         ctx = BuildContext(fmt, self.diagnostics, self.md, self.project.config.options(fmt), data)
@@ -93,7 +101,8 @@ def read(root: Path, options: BuildOptions, diagnostics: Diagnostics) -> Reading
     cache_dir = cache_folder(project.root) if options.cache else None
     _say(options, f"parsing {len(sources)} chapters")
     parsed = parse_chapters(sources, md, parser_key, diagnostics, cache_dir)
-    return Reading(project, registry, md, parts, parsed, diagnostics, cache_dir)
+    settings = {"labs_mode": options.labs, "keep_going": options.keep_going}
+    return Reading(project, registry, md, parts, parsed, diagnostics, cache_dir, settings)
 
 
 def build(root: Path, options: BuildOptions) -> BuildResult:

@@ -8,8 +8,9 @@ order of every pass can be read in one place.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
@@ -29,6 +30,15 @@ class Registry:
     render_rules: dict[str, Callable[..., str]] = field(default_factory=dict)
     writers: dict[str, Writer] = field(default_factory=dict)
     xref_kinds: list[str] = field(default_factory=list)
+    theme_assets: list[ThemeAssets] = field(default_factory=list)
+
+    def add_theme_assets(
+        self, folder: Path, styles: Sequence[str] = (), scripts: Sequence[str] = ()
+    ) -> None:
+        """Copy ``folder`` into the site's ``static/`` (before the project's own files, so a
+        book can override them) and link ``styles``/``scripts`` (paths inside ``static/``)
+        from every HTML page."""
+        self.theme_assets.append(ThemeAssets(folder, tuple(styles), tuple(scripts)))
 
     def add_syntax(self, plugin: SyntaxPlugin) -> None:
         self.syntax.append(plugin)
@@ -58,6 +68,15 @@ class Registry:
         if register is None:
             raise ConfigError(f"plugin '{name}' has no register(registry) function")
         register(self)
+
+
+@dataclass(frozen=True)
+class ThemeAssets:
+    """Static files a plugin ships with the HTML site."""
+
+    folder: Path
+    styles: tuple[str, ...] = ()
+    scripts: tuple[str, ...] = ()
 
 
 @dataclass

@@ -117,6 +117,25 @@ class SiteOptions:
 
 
 @dataclass
+class LabsOptions:
+    """Runnable lab snippets (the ``mlsysgen.plugins.labs`` plugin's ``labs:`` keys)."""
+
+    tinytorch: str = "labs/tinytorch"
+    """TinyTorch package folder (holding ``tinytorch/``), relative to the project; point it
+    at another TinyTorch checkout to run the labs against that one."""
+    folder: str = "labs"
+    """Folder that ``file=`` attributes are resolved in, relative to the project."""
+    timeout: float = 30.0
+    """Default time limit of one snippet or session, in seconds (``timeout=`` overrides)."""
+    memory_mb: int = 2048
+    """Address-space limit of the child process running a snippet, in MiB."""
+    output_limit: int = 65536
+    """Characters of captured output kept per snippet; the rest is cut with a marker."""
+    pyodide_url: str = "https://cdn.jsdelivr.net/pyodide/v314.0.7/full/"
+    """Where the browser loads Pyodide (and numpy) from for TinyTorch's Run button."""
+
+
+@dataclass
 class BookConfig:
     """A book project: metadata, outline and output options."""
 
@@ -170,6 +189,8 @@ class BookConfig:
     """Free-form values for ``{{< meta key >}}`` shortcodes."""
     plugins: list[str] = field(default_factory=list)
     """Python modules with a ``register(registry)`` function, loaded in order."""
+    labs: LabsOptions = field(default_factory=LabsOptions)
+    """Runnable labs (used when the ``mlsysgen.plugins.labs`` plugin is loaded)."""
 
     def file_stem(self) -> str:
         """Base name for ``<book>.pdf`` / ``<book>.epub``."""

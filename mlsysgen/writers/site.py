@@ -40,7 +40,8 @@ class SiteWriter:
     name = "html"
 
     def write(self, book: Book, ctx: BuildContext, out: Path) -> int:
-        theme = Theme(book.project.root)
+        assets = ctx.data.get("theme_assets", ())
+        theme = Theme(book.project.root, [a.folder for a in assets])
         scope = ctx.data.get("scope")
         rendered = {
             c.rel: render_chapter(c, book, ctx)
@@ -168,6 +169,8 @@ def _site_context(book: Book, ctx: BuildContext) -> dict[str, Any]:
         "favicon": config.site.favicon,
         "footer_html": Markup(footer) if footer else "",
         "downloads": ctx.data.get("downloads", []),
+        "styles": [s for a in ctx.data.get("theme_assets", ()) for s in a.styles],
+        "scripts": [s for a in ctx.data.get("theme_assets", ()) for s in a.scripts],
         "announcement_html": Markup(ctx.md.render(config.site.announcement))
         if config.site.announcement
         else "",

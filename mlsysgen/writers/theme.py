@@ -4,6 +4,7 @@ name wins over the default (like mkdocs ``custom_dir`` and Sphinx ``templates_pa
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import jinja2
@@ -20,9 +21,9 @@ def default_theme_dir(kind: str) -> Path:
 class Theme:
     """Template lookup and asset copying for one project."""
 
-    def __init__(self, project_root: Path) -> None:
+    def __init__(self, project_root: Path, extra_static: Sequence[Path] = ()) -> None:
         self.template_dirs = [project_root / "templates", default_theme_dir("templates")]
-        self.static_dirs = [default_theme_dir("static"), project_root / "static"]
+        self.static_dirs = [default_theme_dir("static"), *extra_static, project_root / "static"]
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in self.template_dirs if d.is_dir()]),
             autoescape=jinja2.select_autoescape(["html", "xhtml", "xml"], default=True),

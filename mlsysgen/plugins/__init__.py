@@ -1,0 +1,1 @@
+"""Optional features, each loaded only when a book lists it under ``plugins:``."""
