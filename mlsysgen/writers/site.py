@@ -75,6 +75,7 @@ class SiteWriter:
             target.write_text(html_text, encoding="utf-8")
         theme.copy_static(out)
         _copy_assets(book, ctx, out)
+        _write_generated(ctx, out)
         _write_search(rendered, out)
         if not (out / "index.html").exists() and reading:
             _write_redirect(out / "index.html", reading[0].href)
@@ -234,6 +235,15 @@ def _copy_assets(book: Book, ctx: BuildContext, out: Path) -> None:
         if extra and "://" not in extra and (root / extra).is_file():
             (out / extra).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(root / extra, out / extra)
+
+
+def _write_generated(ctx: BuildContext, out: Path) -> None:
+    """Files that transforms or plugins made during the build (``ctx.data["generated_files"]``:
+    site-relative path → bytes), e.g. the labs package as a zip for the browser."""
+    for rel, data in sorted(ctx.data.get("generated_files", {}).items()):
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
 
 
 def _write_search(rendered: dict[str, RenderedChapter], out: Path) -> None:
