@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from markdown_it import MarkdownIt
@@ -27,6 +28,14 @@ class BuildContext:
     options: FormatOptions
     data: dict[str, Any] = field(default_factory=dict)
     """Per-build state that plugins share (e.g. the bibliography)."""
+    dependencies: dict[str, set[Path]] = field(default_factory=dict)
+    """Files besides its source that each chapter's output was made from (by chapter
+    ``rel``), so incremental builds and the preview server redo it when they change."""
+
+    def add_dependency(self, chapter_rel: str, path: Path) -> None:
+        """Declare that chapter ``chapter_rel``'s output depends on the file ``path``
+        (a quiz JSON, a lab file, a diagram preamble): call it for every file you read."""
+        self.dependencies.setdefault(chapter_rel, set()).add(path)
 
     def parse_inline(self, text: str, env: dict[str, Any] | None = None) -> list:
         """Parse ``text`` as inline Markdown: a one-element list holding an ``inline`` token."""
