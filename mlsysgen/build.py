@@ -1,15 +1,23 @@
 """The pipeline as a flat list of steps:
 
 1. load and validate the config;  2. discover the chapters;  3. parse each chapter once
-(cached by content hash);  4. for each format: copy the tree, run the transforms (which
-build the project-wide index), and let the writer package the rendered fragments into a
-staging folder;  5. fail once if anything was an error, else swap the output in.
+(cached by content hash);  4. for each format: run the chapter-scope transforms on each
+chapter that changed, then the book-scope ones (which build the project-wide index) on
+all;  5. render the chapters whose inputs changed, and let the writer package the
+fragments into a staging folder;  6. fail once if anything was an error, else swap the
+output in.
+
+A :class:`Session` keeps the results of steps 3–5 between builds, keyed by content
+hashes, so the preview server redoes only what an edit touched. ``build()`` is one
+session's one build.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
+import shutil
 import stat
 import time
 from dataclasses import dataclass, field
@@ -19,15 +27,20 @@ from typing import Any, TextIO
 from markdown_it import MarkdownIt
 
 from .config.load import Project, load_project
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostic, Diagnostics
 from .discover import discover
 from .errors import BuildFailed
-from .model import Book, PartInfo
+from .fingerprint import FileHashes, digest_text
+from .model import Book, Chapter, PartInfo
 from .output import staging
 from .parse.chapters import ParsedChapter, parse_chapters
 from .parse.markdown import make_parser, parser_fingerprint
 from .registry import Registry, core_registry
-from .transforms.base import BuildContext, run_transforms
+from .render.chapter import render_chapter
+from .render.html import RenderedChapter
+from .render.inputs import render_key
+from .select import select_chapters
+from .transforms.base import BuildContext, Transform
 
 FORMATS = ("html", "pdf", "epub")
 
@@ -48,6 +61,8 @@ class BuildOptions:
     """Lab snippets: ``cache`` (run what changed), ``force``, ``off`` or ``frozen``."""
     keep_going: bool = False
     """Collect every failing lab instead of stopping at the first."""
+    chapters: list[str] = field(default_factory=list)
+    """Render only these chapters (file stem, id or title prefix); the index stays complete."""
 
 
 @dataclass
@@ -58,6 +73,31 @@ class BuildResult:
     out: Path | None
     books: dict[str, Book] = field(default_factory=dict)
     contexts: dict[str, BuildContext] = field(default_factory=dict)
+    rendered: int = 0
+    """Chapters rendered anew (the rest came from the previous build)."""
+
+
+@dataclass
+class ChapterRun:
+    """A chapter after the chapter-scope transforms of one format, and what made it."""
+
+    key: str
+    chapter: Chapter
+    problems: list[Diagnostic]
+    dependencies: dict[Path, str | None]
+    """Declared dependency → its content hash then."""
+
+
+@dataclass
+class FormatState:
+    """What one format's previous build left that the next may reuse."""
+
+    chapters: dict[str, ChapterRun] = field(default_factory=dict)
+    rendered: dict[str, tuple[str, RenderedChapter, list[Diagnostic]]] = field(
+        default_factory=dict
+    )
+    memo: dict[str, Any] = field(default_factory=dict)
+    """Book-scope transforms' own memo (``ctx.data["memo"]``), e.g. formatted citations."""
 
 
 @dataclass
@@ -73,23 +113,73 @@ class Reading:
     cache_dir: Path | None
     settings: dict[str, Any] = field(default_factory=dict)
     """Command-line choices that transforms and plugins read from ``ctx.data``."""
+    hashes: FileHashes = field(default_factory=FileHashes)
 
-    def transform(self, fmt: str, data: dict[str, Any]) -> tuple[Book, BuildContext]:
-        """Step 4a: a fresh copy of the tree for ``fmt``, through every transform."""
-        book = Book(self.project, [p.load() for p in self.parsed], list(self.parts))
+    def transform(
+        self, fmt: str, data: dict[str, Any], state: FormatState | None = None
+    ) -> tuple[Book, BuildContext]:
+        """Step 4: every transform for ``fmt``. With ``state``, chapters whose source,
+        config and dependencies are unchanged skip the chapter-scope passes."""
+        state = state if state is not None else FormatState()
         data = {
             "render_rules": self.registry.render_rules,
             "theme_assets": self.registry.theme_assets,
             "cache_dir": self.cache_dir,
+            "memo": state.memo,
             **self.settings,
             **data,
         }
         ctx = BuildContext(fmt, self.diagnostics, self.md, self.project.config.options(fmt), data)
-        run_transforms(self.registry.transforms, book, ctx)
+        chapter_passes = sorted(
+            (t for t in self.registry.transforms if t.scope == "chapter"), key=lambda t: t.priority
+        )
+        config_key = digest_text(self.project.config, fmt, self.diagnostics.strict,
+                                 sorted(self.settings.items()))  # fmt: skip
+        runs = {}
+        for parsed in self.parsed:
+            runs[parsed.source.rel] = self._chapter_run(parsed, chapter_passes, ctx, config_key,
+                                                        state.chapters.get(parsed.source.rel))  # fmt: skip
+        state.chapters = runs
+        for rel, run in runs.items():
+            ctx.dependencies[rel] = set(run.dependencies)
+        ctx.data["chapter_keys"] = {rel: run.key for rel, run in runs.items()}
+        book = Book(self.project, [run.chapter for run in runs.values()], list(self.parts))
+        for transform in sorted(self.registry.transforms, key=lambda t: t.priority):
+            if transform.scope == "book":
+                transform.run(book, ctx)
         return book, ctx
 
+    def _chapter_run(self, parsed: ParsedChapter, passes: list[Transform], ctx: BuildContext,
+                     config_key: str, previous: ChapterRun | None) -> ChapterRun:  # fmt: skip
+        key = digest_text(parsed.digest, parsed.source, config_key)
+        if (
+            previous is not None
+            and previous.key == key
+            and all(self.hashes.digest(p) == h for p, h in previous.dependencies.items())
+        ):
+            self.diagnostics.extend_items(previous.problems)
+            return previous
+        chapter = parsed.load()
+        main = ctx.diagnostics
+        ctx.diagnostics = Diagnostics(strict=main.strict)
+        ctx.dependencies.pop(parsed.source.rel, None)
+        try:
+            one = Book(self.project, [chapter], list(self.parts))
+            for transform in passes:
+                transform.run(one, ctx)
+        finally:
+            problems, ctx.diagnostics = ctx.diagnostics.items, main
+        main.extend_items(problems)
+        deps = {p: self.hashes.digest(p) for p in ctx.dependencies.get(parsed.source.rel, ())}
+        return ChapterRun(key, chapter, problems, deps)
 
-def read(root: Path, options: BuildOptions, diagnostics: Diagnostics) -> Reading:
+
+def read(
+    root: Path,
+    options: BuildOptions,
+    diagnostics: Diagnostics,
+    memo: dict[str, ParsedChapter] | None = None,
+) -> Reading:
     """Load the config, discover the chapters and parse each once (cached by content hash)."""
     project = load_project(root)
     for note in project.notes:
@@ -100,43 +190,113 @@ def read(root: Path, options: BuildOptions, diagnostics: Diagnostics) -> Reading
     parser_key = parser_fingerprint(registry.xref_kinds, registry.syntax)
     cache_dir = cache_folder(project.root) if options.cache else None
     _say(options, f"parsing {len(sources)} chapters")
-    parsed = parse_chapters(sources, md, parser_key, diagnostics, cache_dir)
+    parsed = parse_chapters(sources, md, parser_key, diagnostics, cache_dir, memo)
     settings = {"labs_mode": options.labs, "keep_going": options.keep_going}
     return Reading(project, registry, md, parts, parsed, diagnostics, cache_dir, settings)
 
 
+class Session:
+    """One project's builds, each reusing what the previous one left where its inputs
+    are unchanged (the preview server keeps one alive; ``build()`` makes one per call)."""
+
+    def __init__(self, root: Path, options: BuildOptions) -> None:
+        self.root = root
+        self.options = options
+        self.parsed: dict[str, ParsedChapter] = {}
+        self.states: dict[str, FormatState] = {}
+        self.hashes = FileHashes()
+
+    def build(self) -> BuildResult:
+        """Build once. Raises BuildFailed after reporting every error."""
+        # Millions of long-lived token objects: a cyclic collection in the middle of a
+        # build scans them all for nothing (seconds on a big book). Collect afterwards.
+        gc.disable()
+        try:
+            return self._build()
+        finally:
+            gc.enable()
+
+    def _build(self) -> BuildResult:
+        options = self.options
+        started = time.perf_counter()
+        diagnostics = Diagnostics(strict=options.strict, stream=options.stream)
+        reading = read(self.root, options, diagnostics, self.parsed)
+        reading.hashes = self.hashes
+        project = reading.project
+        formats = options.formats or list(project.config.formats) or ["html"]
+        out = (options.out or project.root / project.config.output_dir).resolve()
+        result = BuildResult(0, diagnostics, 0.0, out if options.write else None)
+        if not options.write:
+            for fmt in formats:
+                result.books[fmt], result.contexts[fmt] = reading.transform(fmt, {})
+            result.seconds = time.perf_counter() - started
+            _finish(result)
+            return result
+        with staging(out) as stage:
+            for fmt in formats:
+                writer = reading.registry.writers.get(fmt)
+                if writer is None:
+                    diagnostics.error(
+                        f"output format '{fmt}' is not available in this version; use --to html"
+                    )
+                    continue
+                state = self.states.setdefault(fmt, FormatState())
+                previous = out if out.is_dir() else None
+                extra = {"downloads": _downloads(project, formats), "hashes": self.hashes,
+                         "previous_output": previous}  # fmt: skip
+                book, ctx = reading.transform(fmt, extra, state)
+                result.books[fmt], result.contexts[fmt] = book, ctx
+                if diagnostics.errors:
+                    break
+                if options.chapters:
+                    picked = select_chapters(book, options.chapters)
+                    ctx.data["scope"] = {c.rel for c in picked}
+                    if previous is not None and not any(stage.iterdir()):
+                        # Pages of the chapters not built now stay as the last build left them.
+                        shutil.copytree(previous, stage, dirs_exist_ok=True)
+                result.rendered += self._render(book, ctx, state)
+                _say(options, f"writing {fmt}")
+                result.pages += writer.write(book, ctx, stage)
+            result.seconds = time.perf_counter() - started
+            _finish(result)
+        return result
+
+    def _render(self, book: Book, ctx: BuildContext, state: FormatState) -> int:
+        """Step 5: fragments for every chapter, from the previous build where the chapter's
+        render inputs hash the same. Returns how many chapters were rendered anew."""
+        keys = ctx.data["chapter_keys"]
+        scope = ctx.data.get("scope")
+        ready: dict[str, RenderedChapter] = {}
+        kept = {rel: v for rel, v in state.rendered.items() if scope is not None and rel not in scope}
+        fresh = 0
+        for chapter in book.chapters:
+            if scope is not None and chapter.rel not in scope:
+                continue
+            key = render_key(chapter, book, ctx, keys[chapter.rel])
+            previous = state.rendered.get(chapter.rel)
+            if previous is not None and previous[0] == key:
+                ctx.diagnostics.extend_items(previous[2])
+                kept[chapter.rel] = previous
+            else:
+                main = ctx.diagnostics
+                ctx.diagnostics = Diagnostics(strict=main.strict)
+                try:
+                    fragments = render_chapter(chapter, book, ctx)
+                finally:
+                    problems, ctx.diagnostics = ctx.diagnostics.items, main
+                main.extend_items(problems)
+                kept[chapter.rel] = (key, fragments, problems)
+                fresh += 1
+            ready[chapter.rel] = kept[chapter.rel][1]
+        state.rendered = kept
+        ctx.data["rendered"] = ready
+        ctx.data["render_keys"] = {rel: entry[0] for rel, entry in kept.items()}
+        return fresh
+
+
 def build(root: Path, options: BuildOptions) -> BuildResult:
     """Build the project in ``root``. Raises BuildFailed after reporting every error."""
-    started = time.perf_counter()
-    diagnostics = Diagnostics(strict=options.strict, stream=options.stream)
-    reading = read(root, options, diagnostics)
-    project = reading.project
-    formats = options.formats or list(project.config.formats) or ["html"]
-    out = (options.out or project.root / project.config.output_dir).resolve()
-    result = BuildResult(0, diagnostics, 0.0, out if options.write else None)
-    if not options.write:
-        for fmt in formats:
-            result.books[fmt], result.contexts[fmt] = reading.transform(fmt, {})
-        result.seconds = time.perf_counter() - started
-        _finish(result)
-        return result
-    with staging(out) as stage:
-        for fmt in formats:
-            writer = reading.registry.writers.get(fmt)
-            if writer is None:
-                diagnostics.error(
-                    f"output format '{fmt}' is not available in this version; use --to html"
-                )
-                continue
-            book, ctx = reading.transform(fmt, {"downloads": _downloads(project, formats)})
-            result.books[fmt], result.contexts[fmt] = book, ctx
-            if diagnostics.errors:
-                break
-            _say(options, f"writing {fmt}")
-            result.pages += writer.write(book, ctx, stage)
-        result.seconds = time.perf_counter() - started
-        _finish(result)
-    return result
+    return Session(root, options).build()
 
 
 def cache_folder(root: Path) -> Path:
@@ -182,4 +342,4 @@ def _say(options: BuildOptions, message: str) -> None:
         print(message, file=options.stream)
 
 
-__all__ = ["FORMATS", "BuildOptions", "BuildResult", "build", "summary"]
+__all__ = ["FORMATS", "BuildOptions", "BuildResult", "Session", "build", "summary"]

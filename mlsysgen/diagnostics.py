@@ -43,7 +43,11 @@ class Diagnostics:
         self._add("error", message, location)
 
     def extend(self, other: Diagnostics) -> None:
-        for item in other.items:
+        self.extend_items(other.items)
+
+    def extend_items(self, items: list[Diagnostic]) -> None:
+        """Add problems found earlier (e.g. kept with a cached result), as they were."""
+        for item in items:
             self._add(item.severity, item.message, item.location)
 
     def _add(self, severity: Severity, message: str, location: Location | None) -> None:

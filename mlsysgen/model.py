@@ -72,6 +72,8 @@ class Chapter:
     headings: list[Heading] = field(default_factory=list)
     digest: str = ""
     """Content hash of the source text (the cache key of its parse)."""
+    walks: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Book-scope passes' walks over the finished tree (see ``transforms.walk.final``)."""
 
     @property
     def rel(self) -> str:

@@ -10,6 +10,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,4 +38,5 @@ def swap_in(stage: Path, out: Path) -> None:
         os.replace(out, old)
     os.replace(stage, out)
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        # Out of sight already; removing a big site takes a while, so do it on the side.
+        threading.Thread(target=shutil.rmtree, args=(old, True), name="remove-old-output").start()

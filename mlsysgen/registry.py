@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
 from .parse.markdown import SyntaxPlugin
-from .transforms.base import FunctionTransform, Transform
+from .transforms.base import FunctionTransform, Scope, Transform
 
 if TYPE_CHECKING:
     from .writers.base import Writer
@@ -43,8 +43,15 @@ class Registry:
     def add_syntax(self, plugin: SyntaxPlugin) -> None:
         self.syntax.append(plugin)
 
-    def add_transform(self, name: str, priority: int, fn: Callable[..., None]) -> None:
-        self.transforms.append(FunctionTransform(name, priority, fn))
+    def add_transform(
+        self, name: str, priority: int, fn: Callable[..., None], scope: Scope | None = None
+    ) -> None:
+        """Add a pass. ``scope`` (see :class:`~mlsysgen.transforms.base.Transform`) defaults
+        to ``chapter`` below priority 80, where the project-wide index is built, and to
+        ``book`` from there on."""
+        self.transforms.append(
+            FunctionTransform(name, priority, fn, scope or ("chapter" if priority < 80 else "book"))
+        )
 
     def add_render_rule(self, token_type: str, rule: Callable[..., str]) -> None:
         self.render_rules[token_type] = rule

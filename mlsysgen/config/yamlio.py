@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,7 +60,16 @@ def load_yaml_file(path: Path, display_path: str) -> YamlDoc:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{display_path}: cannot read: {exc.strerror}") from None
-    return load_yaml_text(text, display_path)
+    # The preview server reloads the config on every build; its YAML rarely changes.
+    key = (text, display_path)
+    if key not in _PARSED:
+        if len(_PARSED) > 32:
+            _PARSED.clear()
+        _PARSED[key] = load_yaml_text(text, display_path)
+    return copy.deepcopy(_PARSED[key])
+
+
+_PARSED: dict[tuple[str, str], YamlDoc] = {}
 
 
 def _record_lines(

@@ -31,6 +31,8 @@ class ParsedChapter:
     source: Source
     digest: str
     blob: bytes
+    problems: list[tuple[int, str, str]]
+    """Problems found while parsing: (0-based line, severity, message)."""
 
     def load(self) -> Chapter:
         meta, tokens, env = pickle.loads(self.blob)
@@ -43,13 +45,19 @@ def parse_chapters(
     parser_key: str,
     diagnostics: Diagnostics,
     cache_dir: Path | None,
+    memo: dict[str, ParsedChapter] | None = None,
 ) -> list[ParsedChapter]:
-    """Parse (or load from cache) every source; problems become diagnostics."""
+    """Parse (or load from cache) every source; problems become diagnostics.
+
+    ``memo`` (by chapter ``rel``) holds the previous build's results in a long-running
+    process: a chapter whose text hashes the same is not even loaded from the disk cache."""
     parsed = []
     for source in sources:
-        result = _parse_one(source, md, parser_key, diagnostics, cache_dir)
+        result = _parse_one(source, md, parser_key, diagnostics, cache_dir, memo or {})
         if result is not None:
             parsed.append(result)
+            if memo is not None:
+                memo[source.rel] = result
     return parsed
 
 
@@ -59,6 +67,7 @@ def _parse_one(
     parser_key: str,
     diagnostics: Diagnostics,
     cache_dir: Path | None,
+    memo: dict[str, ParsedChapter],
 ) -> ParsedChapter | None:
     try:
         raw = source.path.read_text(encoding="utf-8")
@@ -70,12 +79,16 @@ def _parse_one(
     digest = hashlib.sha256(
         f"{CACHE_SCHEMA}\0{__version__}\0{parser_key}\0{raw}".encode()
     ).hexdigest()
+    known = memo.get(source.rel)
+    if known is not None and known.digest == digest and known.source == source:
+        _replay_problems(known.problems, source, diagnostics)
+        return known
     cached = _cache_path(cache_dir, digest)
     if cached is not None and cached.is_file():
         # The entry holds (problems, tree bytes): problems are replayed without unpickling the tree.
         problems, blob = pickle.loads(cached.read_bytes())
         _replay_problems(problems, source, diagnostics)
-        return ParsedChapter(source, digest, blob)
+        return ParsedChapter(source, digest, blob, problems)
     try:
         text = read_source(raw, source.display)
     except SourceError as exc:
@@ -91,7 +104,7 @@ def _parse_one(
         tmp = cached.with_suffix(".tmp")
         tmp.write_bytes(pickle.dumps((problems, blob), protocol=pickle.HIGHEST_PROTOCOL))
         tmp.replace(cached)
-    return ParsedChapter(source, digest, blob)
+    return ParsedChapter(source, digest, blob, problems)
 
 
 def _replay_problems(

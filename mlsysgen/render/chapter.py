@@ -37,7 +37,14 @@ def renderer(ctx: BuildContext) -> HtmlRenderer:
 def render_chapter(
     chapter: Chapter, book: Book, ctx: BuildContext, note_prefix: str = ""
 ) -> RenderedChapter:
-    """Render ``chapter`` to fragments. ``note_prefix`` scopes note ids in combined documents."""
+    """Render ``chapter`` to fragments. ``note_prefix`` scopes note ids in combined documents.
+
+    Fragments the build already has (``ctx.data["rendered"]``, filled by incremental
+    builds from their cache) are reused when no note prefix is asked for."""
+    if not note_prefix:
+        ready = ctx.data.get("rendered", {}).get(chapter.rel)
+        if ready is not None:
+            return ready
     r = renderer(ctx)
     state = RenderState(book, chapter, ctx, note_prefix)
     env: dict[str, Any] = {"r": state}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from markdown_it import MarkdownIt
 
@@ -42,11 +42,27 @@ class BuildContext:
         return self.md.parseInline(text, env if env is not None else {})
 
 
+Scope = Literal["chapter", "book"]
+
+
 class Transform(Protocol):
-    """A pass over the book. Lower ``priority`` runs first."""
+    """A pass over the book. Lower ``priority`` runs first.
+
+    ``scope`` says what a pass may look at, which is what lets builds be incremental:
+
+    - ``chapter`` passes see one chapter at a time (``book.chapters`` holds just it) and
+      depend only on its source, the config and the files they declare with
+      :meth:`BuildContext.add_dependency`. Their result is kept and reused until one of
+      those changes. Anything a chapter pass produces belongs on the chapter (its tokens,
+      ``chapter.env``), not in ``ctx.data``, which is fresh for every build.
+    - ``book`` passes see every chapter and run on every build, over chapters that
+      earlier builds may already have passed through: they must give the same result when
+      run again (set values, never restructure tokens).
+    """
 
     name: str
     priority: int
+    scope: Scope
 
     def run(self, book: Book, ctx: BuildContext) -> None: ...
 
@@ -58,6 +74,7 @@ class FunctionTransform:
     name: str
     priority: int
     fn: Callable[[Book, BuildContext], None]
+    scope: Scope = "chapter"
 
     def run(self, book: Book, ctx: BuildContext) -> None:
         self.fn(book, ctx)

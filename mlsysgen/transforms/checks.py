@@ -10,12 +10,12 @@ from urllib.parse import unquote, urlsplit
 from ..errors import Location
 from ..model import Book, Chapter
 from .base import BuildContext
-from .walk import inline_children
+from .walk import final_inline_children
 
 
 def check_references(book: Book, ctx: BuildContext) -> None:
     for chapter in book.chapters:
-        for child in inline_children(chapter):
+        for child in final_inline_children(chapter):
             if child.type == "xref" and book.index.get(child.meta["id"]) is None:
                 ctx.diagnostics.warning(
                     f"unresolved reference @{child.meta['id']}; check the id, "
@@ -29,7 +29,7 @@ def check_links_and_images(book: Book, ctx: BuildContext) -> None:
     assets: set[str] = ctx.data.setdefault("assets", set())
     for chapter in book.chapters:
         base = posixpath.dirname(chapter.rel)
-        for child in inline_children(chapter):
+        for child in final_inline_children(chapter):
             if child.type == "link_open":
                 _rewrite_link(child, chapter, base, anchors, ctx)
             elif child.type == "image":
@@ -71,11 +71,17 @@ def _check_raw_html(
 
 def _anchors(chapter: Chapter) -> set[str]:
     """Every id a link may target on the chapter's page."""
+    if "anchors" not in chapter.walks:
+        chapter.walks["anchors"] = _collect_anchors(chapter)
+    return chapter.walks["anchors"]
+
+
+def _collect_anchors(chapter: Chapter) -> set[str]:
     ids = {chapter.id} | {h.id for h in chapter.headings}
     for token in chapter.tokens:
         if token.attrGet("id"):
             ids.add(str(token.attrGet("id")))
-    for child in inline_children(chapter):
+    for child in final_inline_children(chapter):
         if child.attrGet("id"):
             ids.add(str(child.attrGet("id")))
     return ids
@@ -110,7 +116,8 @@ def _is_local(url: str) -> bool:
 def _rewrite_link(
     token, chapter: Chapter, base: str, anchors: dict[str, set[str]], ctx: BuildContext
 ) -> None:  # type: ignore[no-untyped-def]
-    href = str(token.attrGet("href") or "")
+    # The href as written: an incremental build runs this pass again over rewritten links.
+    href = token.meta.setdefault("written_href", str(token.attrGet("href") or ""))
     if href.startswith("#") and len(href) > 1 and href[1:] not in anchors[chapter.rel]:
         ctx.diagnostics.warning(
             f"link to '{href}', but this page has no heading or element with that id; fix the anchor",

@@ -20,9 +20,10 @@ from markdown_it.token import Token
 from ..citations.bibtex import BibFile, load_bibtex_cached, merge
 from ..citations.csl.processor import CitationProcessor, CiteRef
 from ..errors import Location
+from ..fingerprint import digest_text
 from ..model import Book, Chapter
 from .base import BuildContext
-from .walk import inline_children
+from .walk import final_inline_children
 
 DEFAULT_STYLE = "chicago-author-date"
 
@@ -48,10 +49,9 @@ def resolve_citations(book: Book, ctx: BuildContext) -> None:
                 token.meta.setdefault("unknown", set()).add(item.key)
             else:
                 items.setdefault(item.key, entry)
-    processor = _processor(book, ctx, items)
+    processor = _reused_processor(book, ctx, items)
     if processor is None:
         return
-    processor.register(items)
     cited_in: dict[str, list[str]] = {}
     for chapter, token in cites:
         known = [i for i in token.meta["items"] if i.key in items]
@@ -64,8 +64,31 @@ def resolve_citations(book: Book, ctx: BuildContext) -> None:
     ctx.data["bibliography"] = dict(processor.bibliography(list(items)))
 
 
+def _reused_processor(
+    book: Book, ctx: BuildContext, items: dict[str, dict[str, Any]]
+) -> CitationProcessor | None:
+    """The previous build's processor when the same entries are cited in the same order
+    with the same style (``ctx.data["memo"]``, kept by incremental builds): what it has
+    formatted is reused; else a new one."""
+    memo = ctx.data.get("memo")
+    config = book.project.config
+    style_file = book.project.root / config.csl if config.csl else None
+    style = style_file.read_bytes() if style_file and style_file.is_file() else config.csl
+    key = digest_text(list(items.items()), style, config.language)
+    if memo is not None and memo.get("citations", (None,))[0] == key:
+        processor: CitationProcessor = memo["citations"][1]
+        processor.new_document()
+        return processor
+    fresh = _processor(book, ctx, items)
+    if fresh is not None:
+        fresh.register(items)
+        if memo is not None:
+            memo["citations"] = (key, fresh)
+    return fresh
+
+
 def _cite_tokens(chapter: Chapter) -> list[Token]:
-    return [t for t in inline_children(chapter) if t.type == "cite"]
+    return [t for t in final_inline_children(chapter) if t.type == "cite"]
 
 
 def _ref(item: Any) -> CiteRef:

@@ -75,7 +75,9 @@ def _index_chapter(chapter: Chapter, index: Index, ctx: BuildContext, chapter_pr
                       chapter.at(heading.line)))  # fmt: skip
     _number_heading_tokens(chapter)
     counts: dict[str, int] = {}
-    for token, fid in _numbered_items(chapter.tokens):
+    if "numbered" not in chapter.walks:
+        chapter.walks["numbered"] = list(_numbered_items(chapter.tokens))
+    for token, fid in chapter.walks["numbered"]:
         kind = fid.split("-", 1)[0]
         counts[kind] = counts.get(kind, 0) + 1
         number = (

@@ -28,3 +28,13 @@ def _inlines(tokens: list[Token]) -> Iterator[Token]:
 def inline_children(chapter: Chapter) -> Iterator[Token]:
     for inline in inline_tokens(chapter):
         yield from inline.children or []
+
+
+def final_inline_children(chapter: Chapter) -> list[Token]:
+    """``inline_children``, listed once per chapter version. Only for book-scope passes:
+    they run after the tree's structure is final, and an incremental build gives them the
+    same chapter object again while its source is unchanged."""
+    found = chapter.walks.get("inline_children")
+    if found is None:
+        found = chapter.walks["inline_children"] = list(inline_children(chapter))
+    return found

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import posixpath
 import shutil
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from xml.sax.saxutils import escape as xml_escape
 from markupsafe import Markup
 
 from ..config.schema import NavItem, Part
+from ..fingerprint import digest_text
 from ..model import Book, Chapter
 from ..render.chapter import render_chapter
 from ..render.html import RenderedChapter
@@ -54,6 +56,10 @@ class SiteWriter:
         sidebar = theme.render("sidebar.html", nav=nav, root=ROOT)
         site = _site_context(book, ctx)
         reading = [c for c in book.chapters if c.source.role != "extra"]
+        # Pages of the previous build whose every input hashes the same are reused.
+        pages = ctx.data.get("memo", {}).setdefault("pages", {})
+        render_keys = ctx.data.get("render_keys", {})
+        shared = digest_text(sidebar, site, theme.fingerprint())
         for chapter in book.chapters:
             if chapter.rel not in rendered:
                 continue
@@ -61,22 +67,27 @@ class SiteWriter:
             root = _root_prefix(chapter.href)
             if chapter.href == "404.html":
                 root = _absolute_root(site["url"])
-            html_text = theme.render(
-                "page.html",
-                site=site,
-                page=page,
-                root=root,
-                content=Markup(rendered[chapter.rel].body),
-                endnotes=Markup(rendered[chapter.rel].endnotes),
-                sidebar=Markup(_localise_sidebar(sidebar, root, chapter.href)),
-            )
+            key = digest_text(render_keys.get(chapter.rel), shared, page, root)
+            html_text = pages.get(chapter.rel, (None, ""))[1]
+            if chapter.rel not in render_keys or pages.get(chapter.rel, (None,))[0] != key:
+                html_text = theme.render(
+                    "page.html",
+                    site=site,
+                    page=page,
+                    root=root,
+                    content=Markup(rendered[chapter.rel].body),
+                    endnotes=Markup(rendered[chapter.rel].endnotes),
+                    sidebar=Markup(_localise_sidebar(sidebar, root, chapter.href)),
+                )
+                pages[chapter.rel] = (key, html_text)
             target = out / chapter.href
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(html_text, encoding="utf-8")
         theme.copy_static(out)
         _copy_assets(book, ctx, out)
         _write_generated(ctx, out)
-        _write_search(rendered, out)
+        built = {c.href for c in book.chapters if c.rel in rendered}
+        _write_search(rendered, out, built if scope is not None else None)
         if not (out / "index.html").exists() and reading:
             _write_redirect(out / "index.html", reading[0].href)
         if not (out / "404.html").exists():
@@ -228,13 +239,28 @@ def _link(current: Chapter, target: Chapter, titles: dict[str, Markup]) -> PageL
 def _copy_assets(book: Book, ctx: BuildContext, out: Path) -> None:
     root = book.project.root
     for rel in sorted(ctx.data.get("assets", ())):
-        target = out / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(root / rel, target)
+        _place(root / rel, out / rel, rel, ctx)
     for extra in (book.project.config.site.favicon, book.project.config.site.og_image):
         if extra and "://" not in extra and (root / extra).is_file():
-            (out / extra).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(root / extra, out / extra)
+            _place(root / extra, out / extra, extra, ctx)
+
+
+def _place(source: Path, target: Path, rel: str, ctx: BuildContext) -> None:
+    """Copy ``source`` to ``target``; when the previous output holds the same content
+    (by hash), hard-link that file instead: images are most of a site's bytes. The
+    staging folder is always new, so nothing is ever written into a linked file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    previous, hashes = ctx.data.get("previous_output"), ctx.data.get("hashes")
+    if previous is not None and hashes is not None:
+        old = previous / rel
+        digest = hashes.digest(source)
+        if digest is not None and hashes.digest(old) == digest:
+            try:
+                os.link(old, target)
+                return
+            except OSError:
+                pass  # another file system, or links not supported: copy
+    shutil.copyfile(source, target)
 
 
 def _write_generated(ctx: BuildContext, out: Path) -> None:
@@ -246,8 +272,16 @@ def _write_generated(ctx: BuildContext, out: Path) -> None:
         target.write_bytes(data)
 
 
-def _write_search(rendered: dict[str, RenderedChapter], out: Path) -> None:
+def _write_search(rendered: dict[str, RenderedChapter], out: Path, scoped: set[str] | None) -> None:
+    """``search.json``; a chapter-scoped build (``scoped``: the pages it built) keeps the
+    other pages' records."""
     docs = [record for chapter in rendered.values() for record in chapter.search]
+    target = out / "search.json"
+    if scoped is not None and target.is_file():
+        pages = scoped
+        old = json.loads(target.read_text(encoding="utf-8")).get("docs", [])
+        docs = [r for r in old if r.get("href", "").partition("#")[0] not in pages] + docs
+        target.unlink()  # it may be a link into the previous output: never write through it
     (out / "search.json").write_text(json.dumps({"docs": docs}, ensure_ascii=False, separators=(",", ":")),
                                      encoding="utf-8")  # fmt: skip
 

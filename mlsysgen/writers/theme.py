@@ -9,6 +9,8 @@ from pathlib import Path
 
 import jinja2
 
+from ..fingerprint import digest_text
+
 _PACKAGE = Path(__file__).resolve().parents[1]
 
 
@@ -30,6 +32,14 @@ class Theme:
             undefined=jinja2.ChainableUndefined,
             trim_blocks=False,
         )
+
+    def fingerprint(self) -> str:
+        """A hash of every template, so pages made with other templates are not reused."""
+        parts = []
+        for folder in self.template_dirs:
+            if folder.is_dir():
+                parts += [(p.name, p.read_bytes()) for p in sorted(folder.rglob("*.html"))]
+        return digest_text(parts)
 
     def render(self, name: str, **context: object) -> str:
         return self.env.get_template(name).render(**context)

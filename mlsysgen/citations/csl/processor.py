@@ -11,6 +11,7 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from . import inline as il
 from .collapse import first_names, group_and_collapse, handle_author_only, suppress_authors
@@ -130,7 +131,15 @@ class CitationProcessor:
         self._cite_sort = {k: sort_values(ev, self.style.citation, r) for k, r in refs.items()}
         Disambiguator(ev, self._plain_cite, bib_sort).run(cite_order)
         self._entries = {}
+        self._cite_memo: dict[tuple[Any, ...], tuple[str, list[str]]] = {}
+        self._bib_memo: dict[tuple[str, ...], list[tuple[str, str]]] = {}
         self._ready = True
+
+    def new_document(self) -> None:
+        """Forget which items were cited (first vs subsequent positions), keeping the
+        registered items and everything formatted so far: an incremental build formats
+        the same book again and pays only for citations that changed."""
+        self._cited.clear()
 
     @staticmethod
     def _number(refs: dict[str, Reference], ids: list[str]) -> None:
@@ -186,6 +195,17 @@ class CitationProcessor:
         """HTML of an in-text citation; ``mode="in-text"`` renders "Author (Year)"."""
         self.register(c.key for c in cluster)
         self._prepare()
+        memo_key = (tuple(cluster), mode, tuple(c.key in self._cited for c in cluster))
+        known = self._cite_memo.get(memo_key)
+        if known is not None:
+            self._cited.update(known[1])
+            return known[0]
+        before = set(self._cited)
+        html = self._cite(cluster, mode)
+        self._cite_memo[memo_key] = (html, [k for k in self._cited if k not in before])
+        return html
+
+    def _cite(self, cluster: list[CiteRef], mode: str) -> str:
         items = [self._item(c) for c in cluster]
         if mode == "in-text" and items:
             first = items[0]
@@ -248,6 +268,12 @@ class CitationProcessor:
         self._prepare()
         if self.style.bibliography is None:
             return []
+        known = self._bib_memo.get(tuple(keys))
+        if known is None:
+            known = self._bib_memo[tuple(keys)] = self._bibliography(keys)
+        return list(known)
+
+    def _bibliography(self, keys: list[str]) -> list[tuple[str, str]]:
         wanted = set(keys)
         ordered = [k for k in self._bib_order if k in wanted]
         for key in ordered:

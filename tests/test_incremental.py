@@ -1,0 +1,98 @@
+"""Incremental builds: a session redoes only what an edit touched, and what it keeps is
+exactly what a clean build would make."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mlsysgen.build import BuildOptions, Session, build
+
+from .helpers import write_book
+
+A = """# Alpha {#sec-alpha}
+
+As @fig-two shows.[^n]
+
+[^n]: A note that cites @fig-two too.
+
+[Broken](#nowhere)
+"""
+
+B = """# Beta {#sec-beta}
+
+::: {#fig-one}
+![One](one.png)
+
+One.
+:::
+
+::: {#fig-two}
+![Two](one.png)
+
+Two.
+:::
+"""
+
+C = "# Gamma {#sec-gamma}\n\nNothing cited here.\n"
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
+)
+
+
+def _book(tmp_path: Path) -> Path:
+    root = write_book(tmp_path / "book", {"a.md": A, "b.md": B, "c.md": C})
+    (root / "one.png").write_bytes(PNG)
+    return root
+
+
+def test_a_second_build_renders_nothing_and_reports_the_same_problems(tmp_path: Path) -> None:
+    session = Session(_book(tmp_path), BuildOptions(formats=["html"], out=tmp_path / "out"))
+    first = session.build()
+    second = session.build()
+    assert (first.rendered, second.rendered) == (3, 0)
+    assert [str(d) for d in second.diagnostics.items] == [str(d) for d in first.diagnostics.items]
+    assert any("link to '#nowhere'" in str(d) for d in second.diagnostics.items)
+
+
+def test_renumbering_a_figure_rerenders_the_chapter_that_cites_it(tmp_path: Path) -> None:
+    root = _book(tmp_path)
+    out = tmp_path / "out"
+    session = Session(root, BuildOptions(formats=["html"], out=out))
+    session.build()
+    assert "Figure&nbsp;2" in (out / "a.html").read_text()
+    (root / "b.md").write_text(B.replace("::: {#fig-one}", "::: {.note}"), encoding="utf-8")
+    result = session.build()
+    assert result.rendered == 2  # b (edited) and a (its reference changed); not c
+    assert "Figure&nbsp;1" in (out / "a.html").read_text()
+
+
+def test_unchanged_images_are_linked_from_the_previous_output(tmp_path: Path) -> None:
+    root = _book(tmp_path)
+    out = tmp_path / "out"
+    session = Session(root, BuildOptions(formats=["html"], out=out))
+    session.build()
+    before = (out / "one.png").stat().st_ino
+    (root / "c.md").write_text(C + "\nMore.\n", encoding="utf-8")
+    session.build()
+    assert (out / "one.png").stat().st_ino == before
+    (root / "one.png").write_bytes(PNG + b"\0")
+    session.build()
+    assert (out / "one.png").read_bytes() == PNG + b"\0"
+
+
+def test_each_edit_leaves_the_same_site_as_a_clean_build(tmp_path: Path) -> None:
+    root = _book(tmp_path)
+    out = tmp_path / "out"
+    session = Session(root, BuildOptions(formats=["html"], out=out))
+    session.build()
+    edits = [("a.md", A + "\nSee @sec-gamma.\n"), ("c.md", C.replace("Gamma", "Gamma Prime")),
+             ("b.md", B + "\n## Extra {#sec-extra}\n"), ("a.md", A + "\nSee @sec-extra.\n")]  # fmt: skip
+    for n, (name, text) in enumerate(edits):
+        (root / name).write_text(text, encoding="utf-8")
+        session.build()
+        clean = tmp_path / f"clean{n}"
+        build(root, BuildOptions(formats=["html"], out=clean, cache=False))
+        for page in ("a.html", "b.html", "c.html", "search.json"):
+            assert (out / page).read_bytes() == (clean / page).read_bytes(), (n, page)
