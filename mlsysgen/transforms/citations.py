@@ -11,6 +11,8 @@ store each citation's text on its token and each chapter's entries in
 
 from __future__ import annotations
 
+import os
+import pickle
 import posixpath
 from pathlib import Path
 from typing import Any
@@ -49,19 +51,73 @@ def resolve_citations(book: Book, ctx: BuildContext) -> None:
                 token.meta.setdefault("unknown", set()).add(item.key)
             else:
                 items.setdefault(item.key, entry)
+    clusters = [([_ref(i) for i in token.meta["items"] if i.key in items], token.meta["mode"])
+                for _, token in cites]  # fmt: skip
+    stored = _Stored(ctx, book, items, clusters, [c.rel for c in book.chapters])
+    formatted = stored.load() or _format(book, ctx, items, cites, clusters)
+    if formatted is None:
+        return
+    cite_html, references, bibliography = formatted
+    for (_, token), text in zip(cites, cite_html, strict=True):
+        if text is not None:
+            token.meta["html"] = text
+    for chapter in book.chapters:
+        chapter.env["references"] = dict(references.get(chapter.rel, []))
+    ctx.data["bibliography"] = dict(bibliography)
+    stored.save(formatted)
+
+
+Formatted = tuple[list[str | None], dict[str, list[tuple[str, str]]], list[tuple[str, str]]]
+
+
+def _format(book: Book, ctx: BuildContext, items: dict[str, dict[str, Any]],
+            cites: list[tuple[Chapter, Token]], clusters: list[tuple[list[CiteRef], str]],
+            ) -> Formatted | None:  # fmt: skip
+    """Every citation's text, each chapter's entries and the whole bibliography."""
     processor = _reused_processor(book, ctx, items)
     if processor is None:
-        return
+        return None
     cited_in: dict[str, list[str]] = {}
-    for chapter, token in cites:
-        known = [i for i in token.meta["items"] if i.key in items]
-        if known:
-            token.meta["html"] = processor.cite([_ref(i) for i in known], token.meta["mode"])
+    cite_html: list[str | None] = []
+    for (chapter, _), (refs, mode) in zip(cites, clusters, strict=True):
+        cite_html.append(processor.cite(refs, mode) if refs else None)
         keys = cited_in.setdefault(chapter.rel, [])
-        keys.extend(i.key for i in known if i.key not in keys)
-    for chapter in book.chapters:
-        chapter.env["references"] = dict(processor.bibliography(cited_in.get(chapter.rel, [])))
-    ctx.data["bibliography"] = dict(processor.bibliography(list(items)))
+        keys.extend(r.key for r in refs if r.key not in keys)
+    references = {c.rel: processor.bibliography(cited_in.get(c.rel, [])) for c in book.chapters}
+    return cite_html, references, processor.bibliography(list(items))
+
+
+class _Stored:
+    """The formatted citations of a build, on disk under the build cache, keyed by
+    everything they depend on: the cited entries, the style, the language and every
+    citation in reading order. A build whose citations are all unchanged (most builds,
+    and every chapter-scoped one) skips the CSL engine."""
+
+    def __init__(self, ctx: BuildContext, book: Book, items: dict[str, dict[str, Any]],
+                 clusters: list[tuple[list[CiteRef], str]], chapters: list[str]) -> None:  # fmt: skip
+        config = book.project.config
+        style_file = book.project.root / config.csl if config.csl else None
+        style = style_file.read_bytes() if style_file and style_file.is_file() else config.csl
+        key = digest_text(list(items.items()), style, config.language, clusters, chapters)
+        folder = ctx.data.get("cache_dir")
+        self.path = folder / "citations" / f"{key}.pickle" if folder is not None else None
+
+    def load(self) -> Formatted | None:
+        if self.path is None or not self.path.is_file():
+            return None
+        try:
+            formatted: Formatted = pickle.loads(self.path.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+            return None
+        return formatted
+
+    def save(self, formatted: Formatted) -> None:
+        if self.path is None or self.path.is_file():
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(formatted, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(self.path)
 
 
 def _reused_processor(
