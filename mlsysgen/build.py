@@ -14,11 +14,9 @@ session's one build.
 
 from __future__ import annotations
 
+import contextlib
 import gc
-import hashlib
-import os
 import shutil
-import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +24,7 @@ from typing import Any, TextIO
 
 from markdown_it import MarkdownIt
 
+from . import FORMATS
 from .config.load import Project, load_project
 from .diagnostics import Diagnostic, Diagnostics
 from .discover import discover
@@ -33,6 +32,7 @@ from .errors import BuildFailed
 from .fingerprint import FileHashes, digest_text
 from .model import Book, Chapter, PartInfo
 from .output import staging
+from .parallel import fork_map
 from .parse.chapters import ParsedChapter, parse_chapters
 from .parse.markdown import make_parser, parser_fingerprint
 from .registry import Registry, core_registry
@@ -40,9 +40,17 @@ from .render.chapter import render_chapter
 from .render.html import RenderedChapter
 from .render.inputs import render_key
 from .select import select_chapters
+from .stamp import (
+    Stamp,
+    cache_folder,
+    command_key,
+    environment_key,
+    input_digests,
+    output_stats,
+    save,
+)
 from .transforms.base import BuildContext, Transform
-
-FORMATS = ("html", "pdf", "epub")
+from .volumes import download_links, editions, volume_scope
 
 
 @dataclass
@@ -63,6 +71,17 @@ class BuildOptions:
     """Collect every failing lab instead of stopping at the first."""
     chapters: list[str] = field(default_factory=list)
     """Render only these chapters (file stem, id or title prefix); the index stays complete."""
+    volumes: list[str] = field(default_factory=list)
+    """``--volume``: package these volumes (number, id, or ``all`` for the combined
+    edition) as PDF/EPUB, and render only their pages (and the shared ones) of the site."""
+    record: bool = False
+    """Write a stamp after success so that the same command with nothing changed is
+    skipped (the command line does; the preview server has its own watcher)."""
+
+    def command_key(self, root: Path) -> str:
+        """Identifies the command for its stamp: every option that changes its output."""
+        ignored = {"stream", "record", "write", "cache"}
+        return command_key(root, **{k: v for k, v in vars(self).items() if k not in ignored})
 
 
 @dataclass
@@ -142,7 +161,7 @@ class Reading:
         state.chapters = runs
         for rel, run in runs.items():
             ctx.dependencies[rel] = set(run.dependencies)
-        ctx.data["chapter_keys"] = {rel: run.key for rel, run in runs.items()}
+        ctx.data["chapter_keys"] = {rel: self.content_key(run) for rel, run in runs.items()}
         book = Book(self.project, [run.chapter for run in runs.values()], list(self.parts))
         for transform in sorted(self.registry.transforms, key=lambda t: t.priority):
             if transform.scope == "book":
@@ -172,6 +191,12 @@ class Reading:
         main.extend_items(problems)
         deps = {p: self.hashes.digest(p) for p in ctx.dependencies.get(parsed.source.rel, ())}
         return ChapterRun(key, chapter, problems, deps)
+
+    @staticmethod
+    def content_key(run: ChapterRun) -> str:
+        """What the chapter's tree was made from: its inputs and its dependencies' content
+        (the render cache's notion of "the same chapter")."""
+        return digest_text(run.key, sorted((str(p), h) for p, h in run.dependencies.items()))
 
 
 def read(
@@ -220,6 +245,10 @@ class Session:
         options = self.options
         started = time.perf_counter()
         diagnostics = Diagnostics(strict=options.strict, stream=options.stream)
+        inputs = None
+        if options.record and options.write and options.cache:
+            # Hashed before anything is read: an edit during the build must not be recorded.
+            inputs = input_digests(self.root, [self._out_hint(), cache_folder(self.root.resolve())])
         reading = read(self.root, options, diagnostics, self.parsed)
         reading.hashes = self.hashes
         project = reading.project
@@ -242,24 +271,44 @@ class Session:
                     continue
                 state = self.states.setdefault(fmt, FormatState())
                 previous = out if out.is_dir() else None
-                extra = {"downloads": _downloads(project, formats), "hashes": self.hashes,
+                extra = {"downloads": download_links(project.config, formats, options.volumes),
+                         "hashes": self.hashes,
                          "previous_output": previous}  # fmt: skip
                 book, ctx = reading.transform(fmt, extra, state)
                 result.books[fmt], result.contexts[fmt] = book, ctx
                 if diagnostics.errors:
                     break
+                scope = volume_scope(book, options.volumes) if options.volumes else None
                 if options.chapters:
-                    picked = select_chapters(book, options.chapters)
-                    ctx.data["scope"] = {c.rel for c in picked}
+                    scope = {c.rel for c in select_chapters(book, options.chapters)}
+                    ctx.data["chapter_scope"] = scope
+                if scope is not None:
+                    ctx.data["scope"] = scope
                     if previous is not None and not any(stage.iterdir()):
                         # Pages of the chapters not built now stay as the last build left them.
                         shutil.copytree(previous, stage, dirs_exist_ok=True)
                 result.rendered += self._render(book, ctx, state)
                 _say(options, f"writing {fmt}")
-                result.pages += writer.write(book, ctx, stage)
+                for edition in editions(book, options.volumes, fmt):
+                    ctx.data["edition"] = edition
+                    result.pages += writer.write(book, ctx, stage)
             result.seconds = time.perf_counter() - started
             _finish(result)
+        if inputs is not None and reading.cache_dir is not None:
+            messages = [str(d) for d in diagnostics.items]
+            save(reading.cache_dir, Stamp(options.command_key(self.root), environment_key(),
+                                          inputs, str(out), output_stats(out), messages,
+                                          summary(result)))  # fmt: skip
         return result
+
+    def _out_hint(self) -> Path:
+        """The output folder before the config is read (for leaving it out of the inputs);
+        the config's own choice is caught because a changed config changes the inputs."""
+        if self.options.out is not None:
+            return self.options.out.resolve()
+        with contextlib.suppress(Exception):
+            return (self.root / load_project(self.root).config.output_dir).resolve()
+        return (self.root / "_site").resolve()
 
     def _render(self, book: Book, ctx: BuildContext, state: FormatState) -> int:
         """Step 5: fragments for every chapter, from the previous build where the chapter's
@@ -268,30 +317,39 @@ class Session:
         scope = ctx.data.get("scope")
         ready: dict[str, RenderedChapter] = {}
         kept = {rel: v for rel, v in state.rendered.items() if scope is not None and rel not in scope}
-        fresh = 0
+        todo: list[tuple[Chapter, str]] = []
         for chapter in book.chapters:
             if scope is not None and chapter.rel not in scope:
                 continue
             key = render_key(chapter, book, ctx, keys[chapter.rel])
             previous = state.rendered.get(chapter.rel)
             if previous is not None and previous[0] == key:
-                ctx.diagnostics.extend_items(previous[2])
                 kept[chapter.rel] = previous
             else:
-                main = ctx.diagnostics
-                ctx.diagnostics = Diagnostics(strict=main.strict)
-                try:
-                    fragments = render_chapter(chapter, book, ctx)
-                finally:
-                    problems, ctx.diagnostics = ctx.diagnostics.items, main
-                main.extend_items(problems)
-                kept[chapter.rel] = (key, fragments, problems)
-                fresh += 1
-            ready[chapter.rel] = kept[chapter.rel][1]
+                todo.append((chapter, key))
+
+        def render(chapter: Chapter) -> tuple[RenderedChapter, list[Diagnostic]]:
+            main = ctx.diagnostics
+            ctx.diagnostics = Diagnostics(strict=main.strict)
+            try:
+                return render_chapter(chapter, book, ctx), ctx.diagnostics.items
+            finally:
+                ctx.diagnostics = main
+
+        # Biggest first, so that two workers finish at about the same time.
+        todo.sort(key=lambda item: -len(item[0].tokens))
+        for (chapter, key), (fragments, problems) in zip(
+            todo, fork_map(render, [c for c, _ in todo]), strict=True
+        ):
+            kept[chapter.rel] = (key, fragments, problems)
+        for chapter in book.chapters:
+            if chapter.rel in kept and (scope is None or chapter.rel in scope):
+                ctx.diagnostics.extend_items(kept[chapter.rel][2])
+                ready[chapter.rel] = kept[chapter.rel][1]
         state.rendered = kept
         ctx.data["rendered"] = ready
         ctx.data["render_keys"] = {rel: entry[0] for rel, entry in kept.items()}
-        return fresh
+        return len(todo)
 
 
 def build(root: Path, options: BuildOptions) -> BuildResult:
@@ -299,29 +357,11 @@ def build(root: Path, options: BuildOptions) -> BuildResult:
     return Session(root, options).build()
 
 
-def cache_folder(root: Path) -> Path:
-    """``PROJECT/.mlsysgen/cache``, unless the project folder is read-only (a shared or
-    vendored source tree): then a per-user cache keyed by the project's path.
-    ``MLSYSGEN_CACHE_DIR`` overrides both."""
-    override = os.environ.get("MLSYSGEN_CACHE_DIR")
-    if override:
-        return Path(override) / hashlib.sha256(str(root).encode()).hexdigest()[:16]
-    if root.stat().st_mode & stat.S_IWUSR:
-        return root / ".mlsysgen" / "cache"
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "mlsysgen" / hashlib.sha256(str(root).encode()).hexdigest()[:16]
-
-
 def _registry(project: Project) -> Registry:
     registry = core_registry()
     for name in project.config.plugins:
         registry.load_plugin(name)
     return registry
-
-
-def _downloads(project: Project, formats: list[str]) -> list[dict[str, str]]:
-    return [{"label": fmt.upper(), "href": f"{project.config.file_stem()}.{fmt}"}
-            for fmt in formats if fmt in ("pdf", "epub")]  # fmt: skip
 
 
 def _finish(result: BuildResult) -> None:
@@ -342,4 +382,4 @@ def _say(options: BuildOptions, message: str) -> None:
         print(message, file=options.stream)
 
 
-__all__ = ["FORMATS", "BuildOptions", "BuildResult", "Session", "build", "summary"]
+__all__ = ["FORMATS", "BuildOptions", "BuildResult", "Session", "build", "cache_folder", "summary"]

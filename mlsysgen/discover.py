@@ -8,19 +8,21 @@ from .config.load import Project
 from .config.schema import NavItem, Part
 from .diagnostics import Diagnostics
 from .errors import Location
-from .model import PartInfo, Role, Source
+from .model import PartInfo, Role, Source, roman_numeral
 
 SOURCE_SUFFIXES = (".md", ".qmd")
 
 
 def discover(project: Project, diagnostics: Diagnostics) -> tuple[list[Source], list[PartInfo]]:
-    """Every source the config lists, in reading order, plus the parts; missing files are errors."""
+    """Every source the config lists, in reading order (front matter, the chapters or each
+    volume's chapters and appendices, shared appendices, back matter), plus the parts;
+    missing files are errors."""
     config = project.config
     sources: list[Source] = []
     parts: list[PartInfo] = []
     seen: set[str] = set()
 
-    def add(item: NavItem, role: Role, part: int | None = None) -> None:
+    def add(item: NavItem, role: Role, part: int | None = None, volume: int | None = None) -> None:
         if not item.file:
             return
         rel = item.file.lstrip("./") if item.file.startswith("./") else item.file
@@ -38,23 +40,33 @@ def discover(project: Project, diagnostics: Diagnostics) -> tuple[list[Source], 
             diagnostics.warning(f"'{rel}' is listed twice in the config; keeping the first", where)
             return
         seen.add(rel)
-        sources.append(Source(path, rel, role, part, item.title, project.display(path)))
+        sources.append(Source(path, rel, role, part, item.title, project.display(path), volume))
+
+    def add_outline(entries: list[NavItem | Part], volume: int | None, first_part: int) -> None:
+        """Chapters and parts; parts are numbered from ``first_part`` (where numbering restarts)."""
+        # Parts of different volumes may share a title; their ids must differ.
+        prefix = f"{config.volumes[volume].id}-" if volume is not None else ""
+        for entry in entries:
+            if isinstance(entry, Part):
+                parts.append(PartInfo(entry.part, entry.id or prefix + _slug(entry.part),
+                                      roman_numeral(len(parts) - first_part + 1), entry.file,
+                                      volume))  # fmt: skip
+                if entry.file and (project.root / entry.file).is_file():
+                    add(NavItem(file=entry.file), "front", len(parts) - 1, volume)
+                for item in entry.chapters:
+                    add(item, "chapter", len(parts) - 1, volume)
+            else:
+                add(entry, "chapter", None, volume)
 
     for item in config.front_matter:
         add(item, "front")
-    for entry in config.chapters:
-        if isinstance(entry, Part):
-            parts.append(
-                PartInfo(
-                    entry.part, entry.id or _slug(entry.part), _roman(len(parts) + 1), entry.file
-                )
-            )
-            if entry.file and (project.root / entry.file).is_file():
-                add(NavItem(file=entry.file), "front", len(parts) - 1)
-            for item in entry.chapters:
-                add(item, "chapter", len(parts) - 1)
-        else:
-            add(entry, "chapter")
+    add_outline(config.chapters, None, 0)
+    first_part = 0
+    for v, volume in enumerate(config.volumes):
+        first_part = len(parts) if volume.numbering == "restart" else first_part
+        add_outline(volume.chapters, v, first_part)
+        for item in volume.appendices:
+            add(item, "appendix", None, v)
     for item in config.appendices:
         add(item, "appendix")
     for item in config.back_matter:
@@ -66,16 +78,6 @@ def discover(project: Project, diagnostics: Diagnostics) -> tuple[list[Source], 
 
 def _slug(text: str) -> str:
     return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
-
-
-def _roman(n: int) -> str:
-    numerals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
-    out = ""
-    for value, letters in numerals:
-        while n >= value:
-            out += letters
-            n -= value
-    return out
 
 
 __all__ = ["SOURCE_SUFFIXES", "Path", "discover"]

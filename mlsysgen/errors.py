@@ -43,3 +43,7 @@ class SourceError(MlsysgenError):
         super().__init__(f"{location}: {message}")
         self.location = location
         self.message = message
+
+    def __reduce__(self) -> tuple[type[SourceError], tuple[Location, str]]:
+        # Parsing runs in worker processes, which send errors back pickled.
+        return (type(self), (self.location, self.message))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
 from markdown_it.token import Token
 
 from .config.load import Project
+from .config.schema import Volume
 from .errors import Location
 
 Role = Literal["front", "chapter", "appendix", "back", "extra"]
@@ -29,6 +31,9 @@ class Source:
     """Navigation label from the config (overrides the chapter title in menus)."""
     display: str = ""
     """The path as diagnostics show it."""
+    volume: int | None = None
+    """Index of the volume this chapter belongs to; None for shared pages (front and
+    back matter, top-level appendices) and in books without volumes."""
 
     @property
     def href(self) -> str:
@@ -130,6 +135,26 @@ class PartInfo:
     id: str = ""
     number: str = ""
     file: str = ""
+    volume: int | None = None
+    """Index of the volume holding the part, if the book has volumes."""
+
+
+@dataclass
+class VolumeInfo:
+    """A volume of a multi-volume book (``volumes:`` in the config)."""
+
+    index: int
+    label: str
+    """"Volume II": the volume word and the volume's number in roman numerals."""
+    config: Volume
+
+    @property
+    def id(self) -> str:
+        return self.config.id
+
+    @property
+    def title(self) -> str:
+        return self.config.title
 
 
 @dataclass
@@ -141,8 +166,28 @@ class Book:
     parts: list[PartInfo] = field(default_factory=list)
     index: Index = field(default_factory=Index)
 
+    @cached_property
+    def volumes(self) -> list[VolumeInfo]:
+        """The book's volumes, in order (empty for a single-volume book)."""
+        word = self.project.config.crossref.vol_prefix
+        return [VolumeInfo(i, f"{word} {roman_numeral(i + 1)}", volume)
+                for i, volume in enumerate(self.project.config.volumes)]  # fmt: skip
+
     def chapter(self, rel: str) -> Chapter | None:
         for chapter in self.chapters:
             if chapter.rel == rel:
                 return chapter
         return None
+
+
+def roman_numeral(n: int) -> str:
+    """``n`` in upper-case roman numerals (part and volume numbers): 4 → "IV"."""
+    numerals = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"),
+                (1, "I")]  # fmt: skip
+    out = ""
+    for value, letters in numerals:
+        while n >= value:
+            out += letters
+            n -= value
+    return out

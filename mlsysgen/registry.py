@@ -109,15 +109,18 @@ class LazyWriter:
 def core_registry() -> Registry:
     """The built-in passes in their order; plugins insert theirs by priority."""
     from .parse.syntax.references import XREF_KINDS
+    from .render import quizzes as quiz_rules
     from .transforms import (
         callouts,
         checks,
         citations,
         collect,
+        diagrams,
         figures,
         footnotes,
         format_filter,
         headings,
+        quizzes,
         raw,
         shortcodes,
     )
@@ -129,13 +132,21 @@ def core_registry() -> Registry:
     registry.add_transform("shortcodes", 30, shortcodes.expand_shortcodes)
     registry.add_transform("footnotes", 35, footnotes.extract_footnotes)
     # Callouts first: a callout's leading heading becomes its title, not a section.
+    # The quiz-end marker is an empty div, which callouts would drop.
+    registry.add_transform("quiz_markers", 37, quizzes.mark_quiz_end)
     registry.add_transform("callouts", 38, callouts.build_callouts)
     registry.add_transform("headings", 40, headings.process_headings)
+    # After headings (H2 ids known), before collect (answers' heading and ids indexed).
+    registry.add_transform("quizzes", 45, quizzes.insert_quizzes)
     registry.add_transform("figures", 50, figures.build_figures)
+    # Book scope: every chapter's TikZ blocks are drawn in one parallel batch.
+    registry.add_transform("diagrams", diagrams.PRIORITY, diagrams.render_diagrams, "book")
     registry.add_transform("collect", 80, collect.collect_index)
     registry.add_transform("citations", 85, citations.resolve_citations)
     registry.add_transform("check_references", 90, checks.check_references)
     registry.add_transform("check_links", 91, checks.check_links_and_images)
+    for token_type, rule in quiz_rules.RULES.items():
+        registry.add_render_rule(token_type, rule)
     registry.add_writer(SiteWriter())
     registry.add_lazy_writer("pdf", "mlsysgen.writers.pdf:PdfWriter")
     registry.add_lazy_writer("epub", "mlsysgen.writers.epub:EpubWriter")

@@ -105,16 +105,22 @@ class Preview:
     def watched_files(self) -> list[Path]:
         """The project's files (chapters, config, bibliographies, labs, templates, static)
         and the default theme's, minus the output and the cache."""
-        skip = [self.out, cache_folder(self.root)]
-        # A broken config is itself being watched; its output folder is the default then.
-        with contextlib.suppress(MlsysgenError):
-            skip.append(self.root / load_project(self.root).config.output_dir)
-        files = project_files(self.root, skip)
+        files = project_files(self.root, self._skip())
         for kind in ("templates", "static"):
             folder = default_theme_dir(kind)
             if not folder.is_relative_to(self.root):
                 files += project_files(folder)
         return files
+
+    def _skip(self) -> list[Path]:
+        skip = [self.out, cache_folder(self.root)]
+        if self.last is not None:
+            skip.append(self.root / self.last.books["html"].project.config.output_dir)
+        else:
+            # A broken config is itself being watched; its output folder is the default then.
+            with contextlib.suppress(MlsysgenError):
+                skip.append(self.root / load_project(self.root).config.output_dir)
+        return skip
 
     def page_for(self, target: str) -> str:
         """Site path of the page for a chapter file or name given on the command line."""
@@ -275,7 +281,7 @@ def _content_type(path: Path) -> str:
 
 
 def serve(preview: Preview, host: str = "127.0.0.1", port: int = 8000,
-          interval: float = 0.25, ready: Callable[[str], None] | None = None,
+          interval: float = 0.1, ready: Callable[[str], None] | None = None,
           stop: threading.Event | None = None) -> None:  # fmt: skip
     """Build, then serve and rebuild on changes until ``stop`` is set (or Ctrl-C)."""
     preview.rebuild()

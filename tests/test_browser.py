@@ -174,3 +174,98 @@ def test_citation_hover_shows_its_entry(
             assert errors == []
         finally:
             browser.close()
+
+
+def test_quiz_feedback_keyboard_and_no_script_fallback(
+    sync_playwright: Any, site: tuple[Path, str, str], base_url: str, tmp_path: Path
+) -> None:
+    """The first chapter's first self-check box: choosing answers gives feedback (mouse and
+    keyboard), the explanation toggles, and without JavaScript the answer link works."""
+    _, href, _ = site
+    url = base_url + href
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            for scheme in ("light", "dark"):
+                page, errors = _open_page(browser, url, scheme)
+                box = page.locator(".callout-quiz-question").first
+                box.scroll_into_view_if_needed()
+                _check_multiple_choice(page, box.locator('.quiz-item[data-quiz-type="MCQ"]').first)
+                _check_true_false(box.locator('.quiz-item[data-quiz-type="TF"]').first)
+                _save_screenshot_of(box, tmp_path, f"quiz-{scheme}.png")
+                assert errors == [], f"script errors on {href} ({scheme}): {errors}"
+                page.close()
+            _check_without_javascript(browser, url)
+        finally:
+            browser.close()
+
+
+def _check_multiple_choice(page: Any, item: Any) -> None:
+    right = int(item.get_attribute("data-quiz-correct"))
+    options = item.locator("button.quiz-option")
+    assert options.count() == item.locator(".quiz-choice").count() >= 2
+    feedback = item.locator(".quiz-feedback")
+    assert feedback.get_attribute("role") == "status"
+    assert feedback.get_attribute("aria-live") == "polite"
+    wrong = options.nth(0 if right else 1)
+    wrong.click()
+    assert feedback.inner_text() == "Not quite. Try another answer, or show the explanation."
+    assert wrong.get_attribute("aria-pressed") == "true"
+    assert "is-wrong" in (wrong.get_attribute("class") or "")
+    # Keyboard: Tab moves between the options; Enter chooses the focused one.
+    options.nth(0).focus()
+    for _ in range(right):
+        page.keyboard.press("Tab")
+    assert options.nth(right).evaluate("b => b === document.activeElement")
+    page.keyboard.press("Enter")
+    assert feedback.inner_text() == f"Correct: {chr(97 + right)}) is the answer."
+    assert wrong.get_attribute("aria-pressed") == "false"
+    # The explanation is the answer's own text, revealed with Space on its toggle.
+    toggle = item.locator("button.quiz-reveal")
+    explanation = item.locator(".quiz-explanation")
+    assert toggle.get_attribute("aria-expanded") == "false" and explanation.is_hidden()
+    toggle.focus()
+    page.keyboard.press("Space")
+    assert toggle.get_attribute("aria-expanded") == "true" and explanation.is_visible()
+    answer = page.locator(f"[id='{item.get_attribute('data-quiz-answer')}'] .quiz-answer-text")
+    assert explanation.inner_text().strip() == answer.inner_text().strip()
+    assert item.locator(".quiz-see-answer").is_hidden()
+
+
+def _check_true_false(item: Any) -> None:
+    right = item.get_attribute("data-quiz-correct")
+    buttons = item.locator(".quiz-options button.quiz-option")
+    assert buttons.all_inner_texts() == ["True", "False"]
+    buttons.nth(0 if right == "true" else 1).click()
+    assert item.locator(".quiz-feedback").inner_text() == (
+        f"Correct: {'True' if right == 'true' else 'False'} is the answer."
+    )
+
+
+def _check_without_javascript(browser: Any, url: str) -> None:
+    context = browser.new_context(viewport=VIEWPORT, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(url, wait_until="load")
+        item = page.locator(".quiz-item").first
+        assert item.locator("button").count() == 0
+        link = item.locator(".quiz-see-answer a")
+        target = link.get_attribute("href")
+        link.click()
+        page.wait_for_url(f"**{target}")
+        assert page.locator(f"[id='{target[1:]}']").is_visible()
+        back = page.locator(f"[id='{target[1:]}'] .quiz-back a")
+        assert back.get_attribute("href") == "#" + (item.get_attribute("id") or "")
+    finally:
+        context.close()
+
+
+def _save_screenshot_of(locator: Any, tmp_path: Path, name: str) -> Path:
+    path = tmp_path / name
+    locator.screenshot(path=str(path))
+    extra = os.environ.get("MLSYSGEN_SCREENSHOTS")
+    if extra:
+        Path(extra).mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, Path(extra) / name)
+    return path

@@ -49,10 +49,9 @@ def test_every_config_error_is_reported_at_once(tmp_path: Path) -> None:
     assert str(err.value) == (
         "invalid configuration (3 problems):\n"
         "book.yml:2: colour: unknown option; valid options are: appendices, authors, back-matter, "
-        "bibliography, callout-labels, chapters, crossref, csl, date, description, epub, extra-pages, "
-        "formats, front-matter, html, labs, language, metadata, output-dir, output-name, pdf, plugins, site, "
-        "site-url, "
-        "subtitle, title\n"
+        "bibliography, callout-labels, chapters, combined, crossref, csl, date, description, "
+        "diagrams, epub, extra-pages, formats, front-matter, html, labs, language, metadata, "
+        "output-dir, output-name, pdf, plugins, site, site-url, subtitle, title, volumes\n"
         "book.yml:4: html.toc-depth: expected a whole number, got 'deep'\n"
         "book.yml:5: html.number-sections: expected true or false, got 'yes please'"
     )

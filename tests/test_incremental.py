@@ -3,6 +3,7 @@ exactly what a clean build would make."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from mlsysgen.build import BuildOptions, Session, build
@@ -96,3 +97,19 @@ def test_each_edit_leaves_the_same_site_as_a_clean_build(tmp_path: Path) -> None
         build(root, BuildOptions(formats=["html"], out=clean, cache=False))
         for page in ("a.html", "b.html", "c.html", "search.json"):
             assert (out / page).read_bytes() == (clean / page).read_bytes(), (n, page)
+
+
+def test_a_changed_dependency_rerenders_its_chapter(tmp_path: Path) -> None:
+    """A quiz JSON is a declared dependency: editing it alone re-renders the chapter."""
+    quiz = {"sections": [{"section_id": "#sec-part", "quiz_data": {"quiz_needed": True, "questions": [
+        {"question_type": "SHORT", "question": "Why?", "answer": "Because of the first reason."}]}}]}
+    text = "---\nquiz: q.json\n---\n\n# Quizzed {#sec-quizzed}\n\n## Part {#sec-part}\n\nText.\n"
+    root = write_book(tmp_path / "book", {"a.md": text, "q.json": json.dumps(quiz)})
+    out = tmp_path / "out"
+    session = Session(root, BuildOptions(formats=["html"], out=out))
+    session.build()
+    assert "first reason" in (out / "a.html").read_text()
+    quiz["sections"][0]["quiz_data"]["questions"][0]["answer"] = "Because of the second reason."
+    (root / "q.json").write_text(json.dumps(quiz), encoding="utf-8")
+    assert session.build().rendered == 1
+    assert "second reason" in (out / "a.html").read_text()

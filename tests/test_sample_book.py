@@ -12,7 +12,6 @@ from mlsysgen.linkcheck import check_site
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED_WARNINGS = {
     "executable {r} cell not run (mlsysgen does not execute r); shown as a placeholder figure",
-    "TikZ diagram 'fig-systolic-array' not rendered (no diagram renderer available); shown as a placeholder",
 }
 
 

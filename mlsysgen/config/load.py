@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import CONFIG_NAMES
 from ..errors import ConfigError
 from .schema import BookConfig
 from .validate import Problems, build
+from .volume_checks import settle_volumes
 from .yamlio import YamlDoc, load_yaml_file
-
-CONFIG_NAMES = ("book.yml", "_quarto.yml")
 
 
 @dataclass
@@ -62,6 +62,8 @@ def load_project(root: Path) -> Project:
         doc = load_yaml_file(config_path, _display(config_path))
         kind = "book"
     config = build(BookConfig, doc.data, doc, (), problems)
+    if config is not None:
+        settle_volumes(config, doc, problems)
     if problems:
         count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
         raise ConfigError(f"invalid configuration ({count}):\n" + "\n".join(problems))

@@ -3,13 +3,17 @@
 Handled: the symlink-stored-as-text trick, ``metadata-files``, ``project.type``
 ``book`` (``book.chapters`` with ``part:`` entries, ``book.appendices``) and
 ``website`` (``website.sidebar`` contents with ``section:`` groups and
-``href``/``text`` entries; unlisted pages are rendered too, as Quarto does), and the
-format options that change output. Keys that change nothing here are ignored with
+``href``/``text`` entries; unlisted pages are rendered too, as Quarto does; sections
+titled "Volume I: …" become volumes, their sub-sections parts), the
+format options that change output (for PDF and EPUB also from ``_quarto-pdf.yml`` and
+``_quarto-epub.yml`` beside the config: :func:`_translate_format_files`), and the TikZ
+settings of ``diagram:``. Keys that change nothing here are ignored with
 one summary note, never an error.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +38,10 @@ _CROSSREF_KEYS = {
 }  # fmt: skip
 _USED_TOP = {"project", "book", "website", "format", "bibliography", "crossref", "csl", "lang",
              "title", "subtitle", "author", "date", "description", "metadata-files",
-             "filter-metadata"}  # fmt: skip
+             "filter-metadata", "diagram"}  # fmt: skip
 _NUMBERED_PAGE_EXT = (".qmd", ".md")
+_VOLUME_TITLE = re.compile(r"^\s*Volume\s+(?:[IVXLC]+|\d+)\b\s*[:.\-–—]?\s*(.*)$", re.IGNORECASE)
+_HAND_NUMBER = re.compile(r"^\s*(?:\d+|[IVXLC]+)\.\s+")
 
 
 class _Translation:
@@ -88,6 +94,7 @@ def translate_quarto(
     ignored = sorted(k for k in data if k not in _USED_TOP)
     project_type = (data.get("project") or {}).get("type", "default")
     _translate_metadata(tr, data)
+    _translate_cname(tr, root)
     if project_type == "book":
         _translate_book(tr, data.get("book") or {})
     else:
@@ -96,9 +103,10 @@ def translate_quarto(
     if output_dir:
         tr.put(("output-dir",), output_dir, ("project", "output-dir"))
     _translate_formats(tr, data)
+    notes = _translate_format_files(tr, root, real, data)
     _translate_crossref(tr, data.get("crossref") or {})
     _translate_callout_labels(tr, data.get("filter-metadata") or {})
-    notes = []
+    _translate_diagram(tr, data.get("diagram"))
     if ignored:
         notes.append(
             f"{source.path}: ignored Quarto options with no effect here: {', '.join(ignored)}"
@@ -143,6 +151,14 @@ def _translate_metadata(tr: _Translation, data: dict[str, Any]) -> None:
         tr.put(("site", "og-image"), og["image"], ("website", "open-graph", "image"))
 
 
+def _translate_cname(tr: _Translation, root: Path) -> None:
+    """A GitHub Pages custom domain kept, as Quarto projects do, in a root ``CNAME`` file."""
+    path = root / "CNAME"
+    words = path.read_text(encoding="utf-8").split() if path.is_file() else []
+    if words:
+        tr.out.setdefault("site", {})["cname"] = words[0]
+
+
 def _translate_book(tr: _Translation, book: dict[str, Any]) -> None:
     chapters = []
     for i, entry in enumerate(_as_list(book.get("chapters"))):
@@ -170,24 +186,71 @@ def _translate_website(tr: _Translation, root: Path, website: dict[str, Any]) ->
     contents = (sidebar or {}).get("contents") or []
     front: list[Any] = []
     chapters: list[Any] = []
+    volumes: list[dict[str, Any]] = []
+    back: list[Any] = []
     for entry in _as_list(contents):
-        if isinstance(entry, dict) and "section" in entry:
-            chapters.append({"part": str(entry["section"]), "id": str(entry.get("id", "")),
-                             "chapters": _nav_items(entry.get("contents"))})  # fmt: skip
+        volume = _volume(entry)
+        if volume is not None:
+            volumes.append(volume)
+        elif isinstance(entry, dict) and "section" in entry:
+            part = {"part": str(entry["section"]), "id": str(entry.get("id", "")),
+                    "chapters": _nav_items(entry.get("contents"))}  # fmt: skip
+            if volumes:  # after the volumes: shared back matter (the glossary)
+                back.extend(part["chapters"])
+            else:
+                chapters.append(part)
         elif isinstance(entry, dict) and entry.get("text") == "---":
             continue
+        elif volumes:
+            back.extend(_nav_items([entry]))
         elif chapters:
             chapters.extend(_nav_items([entry]))
         else:
             front.extend(_nav_items([entry]))
     tr.put(("front-matter",), front, ("website", "sidebar"))
     tr.put(("chapters",), chapters, ("website", "sidebar"))
-    listed = {i["file"] for i in front if i.get("file")}
-    for part in chapters:
+    if volumes:
+        tr.put(("volumes",), volumes, ("website", "sidebar"))
+        tr.put(("back-matter",), back, ("website", "sidebar"))
+    listed = {i["file"] for i in [*front, *back] if i.get("file")}
+    for part in [*chapters, *(p for v in volumes for p in v["chapters"])]:
         for item in part.get("chapters", [part]):
             if item.get("file"):
                 listed.add(item["file"])
     tr.put(("extra-pages",), _unlisted_pages(root, listed), ("website",))
+
+
+def _volume(entry: Any) -> dict[str, Any] | None:
+    """A sidebar section titled "Volume I: …" (the upstream two-volume sidebar) → a
+    volume whose sub-sections are its parts. Sidebar titles carry hand-written numbers
+    ("5. Workflow", "II. Building"); they are dropped, as the volume numbers its own."""
+    if not isinstance(entry, dict) or "section" not in entry:
+        return None
+    heading = _VOLUME_TITLE.match(str(entry["section"]))
+    if heading is None:
+        return None
+    chapters: list[dict[str, Any]] = []
+    for item in _as_list(entry.get("contents")):
+        if isinstance(item, dict) and "section" in item:
+            chapters.append({"part": _unnumbered(str(item["section"])),
+                             "id": str(item.get("id", "")),
+                             "chapters": _unnumbered_items(item.get("contents"))})  # fmt: skip
+        else:
+            chapters.extend(_unnumbered_items([item]))
+    volume = {"title": heading[1] or str(entry["section"]), "chapters": chapters}
+    return {**volume, "id": str(entry["id"])} if entry.get("id") else volume
+
+
+def _unnumbered_items(entries: Any) -> list[dict[str, str]]:
+    items = _nav_items(entries)
+    for item in items:
+        if item.get("title"):
+            item["title"] = _unnumbered(item["title"])
+    return items
+
+
+def _unnumbered(title: str) -> str:
+    return _HAND_NUMBER.sub("", title, count=1)
 
 
 def _unlisted_pages(root: Path, listed: set[str]) -> list[str]:
@@ -229,6 +292,74 @@ def _translate_formats(tr: _Translation, data: dict[str, Any]) -> None:
                 tr.put((fmt, dest), options[key], ("format", src_name, key))
 
 
+_FORMAT_FILE_VALUES: dict[str, type | tuple[str, ...]] = {
+    "toc": bool,
+    "toc-depth": int,
+    "toc-title": str,
+    "number-sections": bool,
+    "number-depth": int,
+    "reference-location": ("margin", "document", "section", "block"),
+    "citation-location": ("margin", "document"),
+}
+"""The options read from a per-format config, and the values they may take here."""
+
+
+def _translate_format_files(
+    tr: _Translation, root: Path, config: Path, data: dict[str, Any]
+) -> list[str]:
+    """PDF and EPUB options from per-format configs: a book that builds each format with
+    its own Quarto config keeps ``_quarto-pdf.yml`` and ``_quarto-epub.yml`` beside the one
+    ``_quarto.yml`` names (the real textbook's ``config/``), or beside ``_quarto.yml``.
+    Such a file is read for its format's options only (toc, depth, numbering, note
+    placement) from its ``format:`` entry named ``pdf`` (``epub``) or ending in ``-pdf``
+    (an extension format such as ``titlepage-pdf``). Options in the main config's own
+    ``format: pdf:`` win: then the file is not read. Values that mean nothing here (such
+    as ``citation-location: block``) are left out with a note."""
+    notes: list[str] = []
+    formats = data.get("format") if isinstance(data.get("format"), dict) else {}
+    for fmt in ("pdf", "epub"):
+        if isinstance(formats.get(fmt), dict):
+            continue
+        names = [folder / f"_quarto-{fmt}.yml" for folder in (config.parent, root)]
+        path = next((p for p in names if p.is_file() and p.resolve() != config.resolve()), None)
+        if path is None:
+            continue
+        doc = load_yaml_file(path, _rel(root, path))
+        entry, options = _format_entry(doc.data, fmt)
+        skipped = []
+        for key, allowed in _FORMAT_FILE_VALUES.items():
+            if key not in options:
+                continue
+            value = options[key]
+            if not _allowed(value, allowed):
+                skipped.append(f"{key}: {value}")
+                continue
+            tr.out.setdefault(fmt, {})[_FORMAT_KEYS[key]] = value
+            tr.doc.lines[(fmt, _FORMAT_KEYS[key])] = doc.where(("format", entry, key)).line or 1
+        if skipped:
+            line = doc.where(("format", entry)).line or 1
+            notes.append(
+                f"{doc.path}:{line}: {fmt} options with no meaning here, left out: "
+                f"{', '.join(skipped)}"
+            )
+    return notes
+
+
+def _format_entry(data: Any, fmt: str) -> tuple[str, dict[str, Any]]:
+    """The ``format:`` entry for ``fmt`` in a config: ``fmt`` itself or ``<name>-fmt``."""
+    formats = data.get("format") if isinstance(data, dict) else None
+    for name, options in (formats or {}).items() if isinstance(formats, dict) else ():
+        if (name == fmt or str(name).endswith(f"-{fmt}")) and isinstance(options, dict):
+            return str(name), options
+    return fmt, {}
+
+
+def _allowed(value: Any, allowed: type | tuple[str, ...]) -> bool:
+    if isinstance(allowed, tuple):
+        return value in allowed
+    return isinstance(value, allowed) and (allowed is bool or not isinstance(value, bool))
+
+
 def _translate_crossref(tr: _Translation, crossref: dict[str, Any]) -> None:
     for key, value in crossref.items():
         if key in _CROSSREF_KEYS:
@@ -241,6 +372,26 @@ def _translate_callout_labels(tr: _Translation, filter_meta: dict[str, Any]) -> 
     if isinstance(classes, dict):
         labels = {k: str(v.get("label", "")) for k, v in classes.items() if isinstance(v, dict)}
         tr.put(("callout-labels",), labels, ("filter-metadata",))
+
+
+def _translate_diagram(tr: _Translation, diagram: Any) -> None:
+    """pandoc-ext/diagram's TikZ engine: ``engine.tikz`` is ``false`` (off), ``true`` or a
+    mapping with ``execpath`` and ``header-includes`` (``additional-packages`` is placed
+    after them, as that filter's template does). Other engines are not drawn here."""
+    engine = (diagram or {}).get("engine") if isinstance(diagram, dict) else None
+    tikz = engine.get("tikz") if isinstance(engine, dict) else None
+    src = ("diagram", "engine", "tikz")
+    if tikz is False:
+        tr.put(("diagrams", "tikz"), False, src)
+    if not isinstance(tikz, dict):
+        return
+    if tikz.get("execpath"):
+        tr.put(("diagrams", "engine"), tikz["execpath"], (*src, "execpath"))
+    lines = [str(line) for line in _as_list(tikz.get("header-includes"))]
+    if tikz.get("additional-packages"):
+        lines.append(str(tikz["additional-packages"]))
+    if lines:
+        tr.put(("diagrams", "header-includes"), lines, (*src, "header-includes"))
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -60,6 +60,9 @@ class CrossrefOptions:
     """Word before a section number."""
     ch_prefix: str = "Chapter"
     """Word before a chapter number."""
+    vol_prefix: str = "Volume"
+    """Word before a volume number ("Volume II"), in the navigation and in references
+    into another volume ("Volume II, Chapter 3")."""
     appendix_title: str = "Appendix"
     """Word before an appendix letter."""
     appendix_delim: str = ":"
@@ -114,6 +117,10 @@ class SiteOptions:
     """Favicon file, relative to the project root."""
     announcement: str = ""
     """Markdown shown in a bar at the top of every page."""
+    cname: str = ""
+    """Custom domain for GitHub Pages (``book.example.org``): ``deploy --github-pages``
+    writes it to the site's ``CNAME`` file. Quarto projects: read from a ``CNAME`` file
+    at the project root."""
 
 
 @dataclass
@@ -131,8 +138,91 @@ class LabsOptions:
     """Address-space limit of the child process running a snippet, in MiB."""
     output_limit: int = 65536
     """Characters of captured output kept per snippet; the rest is cut with a marker."""
+    output_lines: int = 200
+    """Lines of captured output kept per snippet; the rest is cut with a marker."""
+    micropython: str = "labs/micropython"
+    """MicroPython mock modules (with their ``boards.json`` manifest), relative to the
+    project: what ``simulate=`` labs import instead of the board's hardware modules."""
+    jobs: int = 0
+    """TinyTorch snippets run at the same time; 0 means one per CPU core."""
+    png_dpi: int = 150
+    """Resolution of the PNG copies of lab figures (the EPUB shows PNG)."""
     pyodide_url: str = "https://cdn.jsdelivr.net/pyodide/v314.0.7/full/"
     """Where the browser loads Pyodide (and numpy) from for TinyTorch's Run button."""
+
+
+@dataclass
+class DiagramOptions:
+    """``{.tikz}`` blocks drawn to SVG by TeX (Quarto projects: the ``diagram:`` key of
+    pandoc-ext/diagram, ``diagram.engine.tikz``)."""
+
+    tikz: bool = True
+    """Draw TikZ blocks; ``false`` shows each as a placeholder with its source."""
+    engine: str = ""
+    """TeX engine (``lualatex``, ``pdflatex``, ``xelatex`` or a path); when empty or not
+    installed, the first of those three found on PATH."""
+    converter: Literal["", "dvisvgm", "pdftocairo"] = ""
+    """PDF to SVG converter; when empty, pdftocairo if installed, else dvisvgm."""
+    header_includes: list[str] = field(default_factory=list)
+    """LaTeX lines placed before ``\\begin{document}`` of every diagram, after
+    ``\\documentclass{standalone}`` and ``\\usepackage{tikz}``: packages, TikZ libraries,
+    colours (Quarto: ``diagram.engine.tikz.header-includes``)."""
+    preamble: str = ""
+    """A ``.tex`` file, relative to the project root, whose text follows
+    ``header-includes`` (for a preamble too long for the config)."""
+    cache_dir: str = "_diagrams"
+    """Folder, relative to the project root, holding drawn SVGs by content hash. Commit it:
+    a machine without TeX then builds the same book. When the project folder is read-only,
+    new drawings go to the per-user build cache instead."""
+    timeout: float = 120.0
+    """Seconds one diagram may take to compile before it is reported as an error."""
+    jobs: int = 0
+    """Diagrams compiled at once; 0 means one per CPU core."""
+
+
+@dataclass
+class Volume:
+    """One volume of a multi-volume book: its own title, chapters, cover and file names.
+    Front matter, back matter and the top-level ``appendices:`` are shared by every volume."""
+
+    title: str
+    """The volume's own title ("Foundations"); it is shown after the volume's label
+    ("Volume I: Foundations") in the navigation, on the cover and in EPUB metadata."""
+    subtitle: str = ""
+    """Subtitle of the volume's PDF and EPUB (default: the book's subtitle)."""
+    id: str = ""
+    """Identifier (``vol1``): ``build --volume vol1`` picks the volume by it, and the
+    navigation group is anchored by it. Default: ``vol`` and the volume's position."""
+    chapters: list[NavItem | Part] = field(default_factory=list)
+    """The volume's numbered chapters in reading order, optionally grouped into parts
+    (the same shape as the top-level ``chapters:``, which a book with volumes leaves empty)."""
+    appendices: list[NavItem] = field(default_factory=list)
+    """Appendices of this volume, lettered after its chapters (see ``numbering``)."""
+    cover: str = ""
+    """Cover image of the volume's PDF and EPUB (PNG, JPEG, GIF or SVG), relative to the
+    project root; default: a plain cover with the titles."""
+    output_name: str = ""
+    """Base name of the volume's PDF and EPUB files; default: the book's file name
+    followed by the volume's id (``machine-learning-systems-vol1``)."""
+    numbering: Literal["restart", "continue"] = "restart"
+    """``restart``: chapters (and parts, and appendix letters) start again at 1 (I, A) in
+    this volume; ``continue``: they go on from the previous volume."""
+
+
+@dataclass
+class CombinedEdition:
+    """The combined edition of a multi-volume book: every volume in one PDF and one EPUB.
+    It is what ``build`` packages when no ``--volume`` is given (or with ``--volume all``)."""
+
+    title: str = ""
+    """Title of the combined PDF and EPUB; default: the book's title."""
+    subtitle: str = ""
+    """Subtitle of the combined edition; default: the book's subtitle."""
+    output_name: str = ""
+    """Base name of the combined PDF and EPUB files; default: the book's ``output-name``."""
+    cover: str = ""
+    """Cover image of the combined PDF and EPUB, relative to the project root; default:
+    ``metadata.cover-image``, else a plain cover with the titles."""
 
 
 @dataclass
@@ -158,7 +248,12 @@ class BookConfig:
     chapters: list[NavItem | Part] = field(default_factory=list)
     """Numbered chapters in reading order, optionally grouped into parts."""
     appendices: list[NavItem] = field(default_factory=list)
-    """Appendices, lettered A, B, …"""
+    """Appendices, lettered A, B, … (shared by every volume of a multi-volume book)."""
+    volumes: list[Volume] = field(default_factory=list)
+    """A multi-volume book: each volume lists its own chapters (instead of ``chapters:``)
+    and gets its own PDF and EPUB (``build --volume N``); the HTML site shows every volume."""
+    combined: CombinedEdition = field(default_factory=CombinedEdition)
+    """Title, file name and cover of the combined edition of a multi-volume book."""
     back_matter: list[NavItem] = field(default_factory=list)
     """Unnumbered pages after the appendices (glossary, references)."""
     extra_pages: list[str] = field(default_factory=list)
@@ -187,6 +282,8 @@ class BookConfig:
     """Labels of custom callout classes, e.g. ``callout-definition: Definition``."""
     metadata: dict[str, Any] = field(default_factory=dict)
     """Free-form values for ``{{< meta key >}}`` shortcodes."""
+    diagrams: DiagramOptions = field(default_factory=DiagramOptions)
+    """How ``{.tikz}`` blocks are drawn and cached."""
     plugins: list[str] = field(default_factory=list)
     """Python modules with a ``register(registry)`` function, loaded in order."""
     labs: LabsOptions = field(default_factory=LabsOptions)

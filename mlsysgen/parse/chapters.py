@@ -8,6 +8,7 @@ each output format can take its own copy of the tree cheaply (``pickle.loads``).
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from .. import __version__
 from ..diagnostics import Diagnostics
 from ..errors import Location, SourceError
 from ..model import Chapter, Source
+from ..parallel import fork_map
 from .source import read_source
 
 CACHE_SCHEMA = 2
@@ -50,25 +52,40 @@ def parse_chapters(
     """Parse (or load from cache) every source; problems become diagnostics.
 
     ``memo`` (by chapter ``rel``) holds the previous build's results in a long-running
-    process: a chapter whose text hashes the same is not even loaded from the disk cache."""
-    parsed = []
+    process: a chapter whose text hashes the same is not even loaded from the disk cache.
+    Chapters found in neither are parsed on every core."""
+    memo = memo if memo is not None else {}
+    found: list[ParsedChapter | tuple[Source, str, str] | None] = []
     for source in sources:
-        result = _parse_one(source, md, parser_key, diagnostics, cache_dir, memo or {})
-        if result is not None:
-            parsed.append(result)
-            if memo is not None:
-                memo[source.rel] = result
+        found.append(_lookup(source, parser_key, diagnostics, cache_dir, memo))
+    misses = [f for f in found if isinstance(f, tuple)]
+    fresh = iter(fork_map(lambda miss: _parse_text(miss[0], miss[1], md), misses))
+    parsed = []
+    for item in found:
+        if isinstance(item, tuple):
+            source, _, digest = item
+            outcome = next(fresh)
+            if isinstance(outcome, SourceError):
+                diagnostics.error(outcome.message, outcome.location)
+                continue
+            problems, blob = outcome
+            _replay_problems(problems, source, diagnostics)
+            _store(_cache_path(cache_dir, digest), problems, blob)
+            item = ParsedChapter(source, digest, blob, problems)
+        if item is not None:
+            parsed.append(item)
+            memo[item.source.rel] = item
     return parsed
 
 
-def _parse_one(
+def _lookup(
     source: Source,
-    md: MarkdownIt,
     parser_key: str,
     diagnostics: Diagnostics,
     cache_dir: Path | None,
     memo: dict[str, ParsedChapter],
-) -> ParsedChapter | None:
+) -> ParsedChapter | tuple[Source, str, str] | None:
+    """The chapter from the memo or the disk cache; else (source, text, digest) to parse."""
     try:
         raw = source.path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -76,9 +93,7 @@ def _parse_one(
             f"cannot read chapter: {exc}; save it as UTF-8 text", Location(source.display)
         )
         return None
-    digest = hashlib.sha256(
-        f"{CACHE_SCHEMA}\0{__version__}\0{parser_key}\0{raw}".encode()
-    ).hexdigest()
+    digest = cache_digest(raw, parser_key)
     known = memo.get(source.rel)
     if known is not None and known.digest == digest and known.source == source:
         _replay_problems(known.problems, source, diagnostics)
@@ -89,22 +104,35 @@ def _parse_one(
         problems, blob = pickle.loads(cached.read_bytes())
         _replay_problems(problems, source, diagnostics)
         return ParsedChapter(source, digest, blob, problems)
+    return source, raw, digest
+
+
+def _parse_text(
+    source: Source, raw: str, md: MarkdownIt
+) -> tuple[list[tuple[int, str, str]], bytes] | SourceError:
+    """Parse one chapter's text: (problems, pickled tree), or the front matter's error."""
     try:
         text = read_source(raw, source.display)
     except SourceError as exc:
-        diagnostics.error(exc.message, exc.location)
-        return None
+        return exc
     env: dict[str, Any] = {}
     tokens = md.parse(text.text, env)
     problems = env.pop("problems", [])
-    blob = pickle.dumps((text.meta, tokens, env), protocol=pickle.HIGHEST_PROTOCOL)
-    _replay_problems(problems, source, diagnostics)
-    if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps((problems, blob), protocol=pickle.HIGHEST_PROTOCOL))
-        tmp.replace(cached)
-    return ParsedChapter(source, digest, blob, problems)
+    return problems, pickle.dumps((text.meta, tokens, env), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _store(cached: Path | None, problems: list[tuple[int, str, str]], blob: bytes) -> None:
+    if cached is None:
+        return
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(pickle.dumps((problems, blob), protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.replace(cached)
+
+
+def cache_digest(raw: str, parser_key: str) -> str:
+    """The parse cache's key for a chapter's text: the text, the parser, our version."""
+    return hashlib.sha256(f"{CACHE_SCHEMA}\0{__version__}\0{parser_key}\0{raw}".encode()).hexdigest()
 
 
 def _replay_problems(

@@ -20,6 +20,7 @@ from markdown_it.utils import OptionsDict
 from ..model import Book, Chapter, Label
 from ..transforms.base import BuildContext
 from ..transforms.figures import placeholder_html
+from ..volumes import volume_prefix
 from .highlight import code_block_html
 from .math import MathError, render_math_html
 
@@ -217,6 +218,8 @@ class HtmlRenderer(RendererHTML):
     def fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
         token = tokens[idx]
         state: RenderState = env["r"]
+        if token.meta.get("diagram_svg"):  # drawn by transforms.diagrams; ids already unique
+            return token.meta["diagram_svg"]
         if token.meta.get("placeholder"):
             return placeholder_html(token.meta["placeholder"], token.content)
         lang = token.meta.get("lang", "")
@@ -258,7 +261,12 @@ class HtmlRenderer(RendererHTML):
         label = state.book.index.get(token.meta["id"])
         if label is None:
             return f'<strong class="xref-unresolved">?@{escape(token.meta["id"])}</strong>'
-        text = xref_text(label, state, token.meta.get("suppress", False), self, options, env)
+        suppress = token.meta.get("suppress", False)
+        text = xref_text(label, state, suppress, self, options, env)
+        volume = volume_prefix(state.book, state.chapter, label)
+        if volume and label.number and not suppress:
+            text = f"{escape(volume).replace(' ', '&nbsp;')}, {text}"
+        # Into another volume's page too: packagings unlink what their edition lacks.
         href = relative_href(state.chapter.href, label.href)
         return f'<a class="xref" href="{escape(href, quote=True)}">{text}</a>'
 

@@ -29,9 +29,17 @@ def collect_index(book: Book, ctx: BuildContext) -> None:
 
 
 def _number_chapters(book: Book) -> None:
+    """Chapters 1, 2, … and appendices A, B, … in reading order; both start again at a
+    volume with ``numbering: restart`` (shared appendices go on from the last volume)."""
     numbered = 0
     appendix = 0
+    volume: int | None = None
     for chapter in book.chapters:
+        starts = chapter.source.volume
+        if starts is not None and starts != volume:
+            volume = starts
+            if book.volumes[volume].config.numbering == "restart":
+                numbered = appendix = 0
         role = chapter.source.role
         if role == "chapter" and not chapter.unnumbered:
             numbered += 1

@@ -65,7 +65,7 @@ def _walk(
             i += 1
             continue
         if token.type == "fence" and token.meta.get("lang") in PLACEHOLDER_LANGS and not in_figure:
-            _warn_placeholder(token, chapter, ctx, None)
+            _mark_placeholder(token)
         out.append(token)
         i += 1
     return out
@@ -130,7 +130,7 @@ def _figure_div(
         inner = inner[:first]
     for t in inner:
         if t.type == "fence" and t.meta.get("lang") in PLACEHOLDER_LANGS:
-            _warn_placeholder(t, chapter, ctx, fid)
+            _mark_placeholder(t)
     if caption is None and kind == "fig":
         ctx.diagnostics.warning(
             f"figure '{fid}' has no caption; add one as the last paragraph of the div",
@@ -209,14 +209,10 @@ def _language(lang: str) -> str:
     return lang.upper() if len(lang) == 1 else lang.title()
 
 
-def _warn_placeholder(token: Token, chapter: Chapter, ctx: BuildContext, fid: str | None) -> None:
-    what = PLACEHOLDER_LANGS[token.meta["lang"]]
-    name = f" '{fid}'" if fid else ""
-    ctx.diagnostics.warning(
-        f"{what}{name} not rendered (no diagram renderer available); shown as a placeholder",
-        chapter.where(token),
-    )
-    token.meta["placeholder"] = what
+def _mark_placeholder(token: Token) -> None:
+    """Shown as a placeholder unless the diagrams transform draws it; that transform
+    also reports the blocks it cannot draw (once, not per block)."""
+    token.meta["placeholder"] = PLACEHOLDER_LANGS[token.meta["lang"]]
 
 
 def placeholder_html(what: str, source: str) -> str:

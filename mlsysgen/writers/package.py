@@ -4,8 +4,9 @@ The renderer writes fragments for the HTML site: links are relative between page
 (``../b/c.html#fig-x``) and ids are unique per page. A packaging writer moves those
 fragments: the PDF joins every page into one document (so ids must be unique
 book-wide and page links become ``#anchors``), the EPUB renames pages (``.xhtml``).
-:class:`Relinker` rewrites ``id``, ``href`` and ``src`` attributes through the
-writer's own mapping functions; it never changes anything else.
+:class:`Relinker` rewrites ``id``, ``href`` and ``src`` attributes (and the ``url(#id)``
+references inside inline SVG) through the writer's own mapping functions; it never
+changes anything else.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 _ATTR = re.compile(r'(?P<pre>\s(?P<name>id|href|src|xlink:href)=")(?P<value>[^"]*)(?P<post>")')
+# An SVG paint server or clip path on the same page (fill="url(#g1)", clip-path="url(#c1)").
+_URL_REF = re.compile(r"url\(#(?P<id>[^)\s\"']+)\)")
 
 PageAnchor = Callable[[str, str], str]
 """(page href relative to the site root, anchor or "") → the new link target."""
@@ -43,7 +46,10 @@ class Relinker:
             new = self.rename_id(page, value) if name == "id" else self._target(value, page)
             return f"{m['pre']}{new}{m['post']}"
 
-        return _ATTR.sub(replace, html)
+        html = _ATTR.sub(replace, html)
+        if "url(#" not in html:
+            return html
+        return _URL_REF.sub(lambda m: f"url(#{self.rename_id(page, m['id'])})", html)
 
     def _target(self, value: str, page: str) -> str:
         parts = urlsplit(value)

@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape as xml_escape
 from markupsafe import Markup
 
 from ..config.schema import NavItem, Part
-from ..fingerprint import digest_text
+from ..fingerprint import digest_bytes, digest_text
 from ..model import Book, Chapter
 from ..render.chapter import render_chapter
 from ..render.html import RenderedChapter
@@ -69,7 +69,8 @@ class SiteWriter:
                 root = _absolute_root(site["url"])
             key = digest_text(render_keys.get(chapter.rel), shared, page, root)
             html_text = pages.get(chapter.rel, (None, ""))[1]
-            if chapter.rel not in render_keys or pages.get(chapter.rel, (None,))[0] != key:
+            reused = chapter.rel in render_keys and pages.get(chapter.rel, (None,))[0] == key
+            if not reused:
                 html_text = theme.render(
                     "page.html",
                     site=site,
@@ -82,12 +83,14 @@ class SiteWriter:
                 pages[chapter.rel] = (key, html_text)
             target = out / chapter.href
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(html_text, encoding="utf-8")
+            data = html_text.encode("utf-8")
+            if not (reused and _link_previous(chapter.href, target, data, ctx)):
+                target.write_bytes(data)
         theme.copy_static(out)
         _copy_assets(book, ctx, out)
         _write_generated(ctx, out)
         built = {c.href for c in book.chapters if c.rel in rendered}
-        _write_search(rendered, out, built if scope is not None else None)
+        _write_search(rendered, out, built if scope is not None else None, ctx)
         if not (out / "index.html").exists() and reading:
             _write_redirect(out / "index.html", reading[0].href)
         if not (out / "404.html").exists():
@@ -124,7 +127,8 @@ def _localise_sidebar(sidebar: str, root: str, current: str) -> str:
 
 
 def _navigation(book: Book, titles: dict[str, Markup]) -> list[dict[str, Any]]:
-    """The sidebar, in the config's order: chapters, parts, external links, appendices."""
+    """The sidebar, in the config's order: chapters, parts, external links, appendices;
+    in a book with volumes, each volume groups its own parts, chapters and appendices."""
     config = book.project.config
     chapters = {c.rel: c for c in book.chapters}
 
@@ -151,14 +155,27 @@ def _navigation(book: Book, titles: dict[str, Markup]) -> list[dict[str, Any]]:
         return {"kind": "part", "title_html": Markup(html.escape(title)), "id": ident,
                 "number_label": number, "children": children}  # fmt: skip
 
+    def outline(entries: list[NavItem | Part]) -> list[dict[str, Any]]:
+        out = []
+        for entry in entries:
+            if isinstance(entry, Part):
+                info = next(parts)
+                out.append(group(info.title, info.id, info.number, entry.chapters))
+            elif (one := item(entry)) is not None:
+                out.append(one)
+        return out
+
     nav = [i for i in map(item, config.front_matter) if i]
     parts = iter(book.parts)
-    for entry in config.chapters:
-        if isinstance(entry, Part):
-            info = next(parts)
-            nav.append(group(info.title, info.id, info.number, entry.chapters))
-        elif (one := item(entry)) is not None:
-            nav.append(one)
+    nav += outline(config.chapters)
+    for volume in book.volumes:  # each volume is a top-level group of its parts and chapters
+        children = outline(volume.config.chapters)
+        if volume.config.appendices:
+            children.append(group(config.crossref.appendices_title, f"{volume.id}-appendices",
+                                  "", volume.config.appendices))  # fmt: skip
+        title = Markup(html.escape(volume.title))
+        nav.append({"kind": "volume", "title_html": title, "id": volume.id,
+                    "number_label": volume.label, "children": children})  # fmt: skip
     if config.appendices:
         nav.append(group(config.crossref.appendices_title, "appendices", "", config.appendices))
     nav.extend(i for i in map(item, config.back_matter) if i)
@@ -200,6 +217,9 @@ def _page_context(chapter: Chapter, rendered: RenderedChapter, book: Book, ctx: 
         if at + 1 < len(reading):
             next_link = _link(chapter, reading[at + 1], titles)
     crumbs = []
+    if chapter.source.volume is not None:
+        volume = book.volumes[chapter.source.volume]
+        crumbs.append({"title": f"{volume.label}: {volume.title}", "href": ""})
     if chapter.source.part is not None:
         crumbs.append({"title": book.parts[chapter.source.part].title, "href": ""})
     elif chapter.source.role == "appendix":
@@ -245,6 +265,18 @@ def _copy_assets(book: Book, ctx: BuildContext, out: Path) -> None:
             _place(root / extra, out / extra, extra, ctx)
 
 
+def _link_previous(rel: str, target: Path, data: bytes, ctx: BuildContext) -> bool:
+    """Hard-link ``rel`` from the previous output when that file holds exactly ``data``."""
+    previous, hashes = ctx.data.get("previous_output"), ctx.data.get("hashes")
+    if previous is None or hashes is None or hashes.digest(previous / rel) != digest_bytes(data):
+        return False
+    try:
+        os.link(previous / rel, target)
+    except OSError:
+        return False
+    return True
+
+
 def _place(source: Path, target: Path, rel: str, ctx: BuildContext) -> None:
     """Copy ``source`` to ``target``; when the previous output holds the same content
     (by hash), hard-link that file instead: images are most of a site's bytes. The
@@ -272,9 +304,18 @@ def _write_generated(ctx: BuildContext, out: Path) -> None:
         target.write_bytes(data)
 
 
-def _write_search(rendered: dict[str, RenderedChapter], out: Path, scoped: set[str] | None) -> None:
+def _write_search(rendered: dict[str, RenderedChapter], out: Path, scoped: set[str] | None,
+                  ctx: BuildContext) -> None:  # fmt: skip
     """``search.json``; a chapter-scoped build (``scoped``: the pages it built) keeps the
     other pages' records."""
+    memo = ctx.data.get("memo", {})
+    keys = ctx.data.get("render_keys", {})
+    key = digest_text([keys.get(rel) for rel in rendered]) if keys and scoped is None else None
+    if key is not None and memo.get("search", (None,))[0] == key:
+        data = memo["search"][1]
+        if not _link_previous("search.json", out / "search.json", data, ctx):
+            (out / "search.json").write_bytes(data)
+        return
     docs = [record for chapter in rendered.values() for record in chapter.search]
     target = out / "search.json"
     if scoped is not None and target.is_file():
@@ -282,8 +323,10 @@ def _write_search(rendered: dict[str, RenderedChapter], out: Path, scoped: set[s
         old = json.loads(target.read_text(encoding="utf-8")).get("docs", [])
         docs = [r for r in old if r.get("href", "").partition("#")[0] not in pages] + docs
         target.unlink()  # it may be a link into the previous output: never write through it
-    (out / "search.json").write_text(json.dumps({"docs": docs}, ensure_ascii=False, separators=(",", ":")),
-                                     encoding="utf-8")  # fmt: skip
+    data = json.dumps({"docs": docs}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    (out / "search.json").write_bytes(data)
+    if key is not None:
+        memo["search"] = (key, data)
 
 
 def _write_redirect(path: Path, target: str) -> None:

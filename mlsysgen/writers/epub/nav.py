@@ -40,22 +40,32 @@ class NavPage:
 
 
 def table_of_contents(book: Book, pages: list[NavPage], sections: bool) -> list[NavEntry]:
-    """Entries in reading order: chapters, parts as groups, appendices as one group."""
+    """Entries in reading order: chapters, parts as groups, appendices as one group; in an
+    edition holding several volumes, each volume groups its own (their numbers repeat)."""
     toc: list[NavEntry] = []
+    top = toc
     group_key: tuple[str, int] | None = None
     group = NavEntry("")
+    several = len({p.chapter.source.volume for p in pages} - {None}) > 1
+    volume: int | None = None
     for page in pages:
         source = page.chapter.source
+        if several and source.volume != volume:
+            volume, group_key, top = source.volume, None, toc
+            if volume is not None:
+                info = book.volumes[volume]
+                toc.append(NavEntry(f"{info.label}: {info.title}"))
+                top = toc[-1].children
         children = _sections(page, page.toc) if sections else []
         entry = NavEntry(_title(page.chapter), page.file, children)
         key, title = _group(book, page.chapter)
         if key is None:
             group_key = None
-            toc.append(entry)
+            top.append(entry)
             continue
         if key != group_key:
             group_key, group = key, NavEntry(title)
-            toc.append(group)
+            top.append(group)
         if source.part is not None and book.parts[source.part].file == source.rel:
             group.href = page.file  # the part's own page: the group's title links to it
         else:

@@ -1,8 +1,9 @@
 """The EPUB writer: the site's rendered fragments, packaged as an EPUB 3 by ebooklib.
 
-Steps: 1. give every chapter of the reading order an XHTML file (``extra`` pages stay
-out);  2. render each chapter (the one renderer), re-link its fragments (page links →
-XHTML files, images → items) and parse them into trees under the EPUB rules;
+Steps: 1. give every chapter of the edition's reading order an XHTML file (``extra``
+pages and other volumes' chapters stay out; links to them go to the site or become
+plain text);  2. render each chapter (the one renderer), re-link its fragments (page
+links → XHTML files, images → items) and parse them into trees under the EPUB rules;
 3. point links at anchors that exist, now that every file is known;  4. fill the
 chapter, cover and navigation templates;  5. describe the package and let ebooklib
 write it;  6. re-open the file and fail on any chapter that came out empty.
@@ -23,6 +24,7 @@ from ...errors import Location, MlsysgenError
 from ...model import Book, Chapter
 from ...render.chapter import render_chapter
 from ...transforms.base import BuildContext
+from ...volumes import edition_chapters, edition_config, edition_file_stem
 from ..package import Relinker, page_slug
 from ..theme import Theme
 from .content import MISSING, ChapterContent, Cleaner, resolve_links, xml_id
@@ -64,12 +66,12 @@ class EpubWriter:
     def write(self, book: Book, ctx: BuildContext, out: Path) -> int:
         theme = Theme(book.project.root)
         images = Images(book.project.root)
-        files = _file_names(book)
+        files = _file_names(edition_chapters(book, ctx.data))
         pages = [_convert(c, files, book, ctx, images) for c in book.chapters if c.href in files]
         resolve_links({p.file: p.content for p in pages})
         ebook = epub.EpubBook()
         features = _features(pages)
-        describe(ebook, book.project.config, features)
+        describe(ebook, edition_config(book, ctx.data), features)
         cover = _add_cover(ebook, book, ctx, images, theme)
         documents = [_chapter_document(p, book, theme) for p in pages]
         toc = table_of_contents(
@@ -83,7 +85,7 @@ class EpubWriter:
         ebook.add_item(epub.EpubNcx())
         ebook.toc = ncx_toc(toc)
         ebook.spine = [ebook.get_item_with_id("cover"), nav, *documents]
-        target = out / f"{book.project.config.file_stem()}.epub"
+        target = out / f"{edition_file_stem(book, ctx.data)}.epub"
         target.parent.mkdir(parents=True, exist_ok=True)
         packager = Packager(str(target), ebook, {"epub3_pages": False, "mtime": modified_time()})
         packager.process()
@@ -93,13 +95,11 @@ class EpubWriter:
 
 
 # ---- 1. file names --------------------------------------------------------------------------
-def _file_names(book: Book) -> dict[str, str]:
+def _file_names(chapters: list[Chapter]) -> dict[str, str]:
     """Page href → XHTML file name, for the chapters in the EPUB (flat, unique, readable)."""
     files: dict[str, str] = {}
     taken = set(_RESERVED)
-    for chapter in book.chapters:
-        if chapter.source.role == "extra":
-            continue
+    for chapter in chapters:
         base = xml_id(page_slug(chapter.href))
         name, n = base, 1
         while name in taken:
@@ -248,7 +248,7 @@ def _nav_document(book: Book, ctx: BuildContext, theme: Theme, toc: list[NavEntr
 def _add_cover(ebook: epub.EpubBook, book: Book, ctx: BuildContext, images: Images,
                theme: Theme) -> str:  # fmt: skip
     """Add the cover page; return the cover image's item name (added with the images)."""
-    config = book.project.config
+    config = edition_config(book, ctx.data)
     given = str(config.metadata.get("cover-image", "") or "")
     item = images.item(given) if given else None
     if given and item is None:
