@@ -6,8 +6,13 @@ For the sample book (``content/``) and, when present, the real textbook corpus:
 * no-change rebuild: the same build again with a warm cache;
 * one-chapter edit: a sentence appended to one chapter, then rebuilt;
 * peak memory (maximum resident set size) of the build process;
+* PDF and EPUB builds: time, peak memory (the largest process, and for the PDF all its
+  layout processes at once, as the writer samples it), pages and pages per second;
 * pandoc (from ``pypandoc-binary``) converting the same chapter files to HTML one after
-  another, and mlsysgen's clean build time as a multiple of it.
+  another, and mlsysgen's clean build time as a multiple of it;
+* TikZ diagrams of the real book: drawing them all with TeX (cold: an empty diagram
+  cache) and taking them from the cache. The builds above then start from that cache, as
+  a book that commits its ``_diagrams/`` does.
 
 Every build runs as a child process (``python -m mlsysgen build``) on a temporary copy of
 the project, so neither ``content/`` nor the corpus is ever modified (or gets a cache).
@@ -16,6 +21,7 @@ the project, so neither ``content/`` nor the corpus is ever modified (or gets a 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -26,6 +32,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 GNU_TIME = Path("/usr/bin/time")
@@ -104,22 +111,25 @@ class Measure:
 # ------------------------------------------------------------------ running builds
 
 
-def build_command(project: Path, out: Path, rss_file: Path) -> list[str]:
-    """The child-process command line, wrapped so its peak memory is recorded."""
+def build_command(project: Path, out: Path, rss_file: Path, fmt: str = "") -> list[str]:
+    """The child-process command line, wrapped so its peak memory is recorded (GNU time:
+    the largest single process, the build's layout processes included)."""
+    to = ["--to", fmt] if fmt else []
     if GNU_TIME.exists():
         return [str(GNU_TIME), "-f", "%M", "-o", str(rss_file), sys.executable, "-m", "mlsysgen",
-                "build", str(project), "--out", str(out)]  # fmt: skip
-    return [sys.executable, "-c", RUNNER, "build", str(project), "--out", str(out)]
+                "build", str(project), "--out", str(out), *to]  # fmt: skip
+    return [sys.executable, "-c", RUNNER, "build", str(project), "--out", str(out), *to]
 
 
-def run_build(project: Path, out: Path) -> Run:
-    """Build ``project`` into ``out`` in a child process; time it until it returns."""
+def run_build(project: Path, out: Path, fmt: str = "") -> Run:
+    """Build ``project`` (as ``fmt``, default the config's formats) into ``out`` in a child
+    process; time it until it returns."""
     with tempfile.TemporaryDirectory(prefix="mlsysgen-bench-rss-") as tmp:
         rss_file = Path(tmp) / "rss"
         env = {**os.environ, "BENCH_RSS_FILE": str(rss_file)}
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
         started = time.perf_counter()
-        proc = subprocess.run(build_command(project, out, rss_file), cwd=ROOT, env=env,
+        proc = subprocess.run(build_command(project, out, rss_file, fmt), cwd=ROOT, env=env,
                               capture_output=True, text=True, check=False)  # fmt: skip
         seconds = time.perf_counter() - started
         return Run(seconds, _read_rss(rss_file), proc.returncode, proc.stderr)
@@ -220,13 +230,22 @@ class Row:
     pandoc: float | None
     pandoc_files: int
     pages: str
+    preview: dict[str, Any] | None = None
+    """The warm preview server's times (bench/preview.py), or None if it failed."""
+    packages: dict[str, Run] = field(default_factory=dict)
+    """The PDF and EPUB builds (warm parse cache), by format."""
 
 
-def bench_target(target: Target, runs: int, pandoc: str | None) -> Row:
-    """Clean build, no-change rebuild and one-chapter edit of a copy of ``target``."""
+def bench_target(
+    target: Target, runs: int, pandoc: str | None, diagrams: Path | None = None
+) -> Row:
+    """Clean build, no-change rebuild and one-chapter edit of a copy of ``target``
+    (given ``diagrams``, a drawn diagram cache, as its ``_diagrams/``)."""
     with tempfile.TemporaryDirectory(prefix="mlsysgen-bench-") as tmp:
         workspace = Path(tmp)
         project = copy_project(target.path, workspace)
+        if diagrams is not None:
+            shutil.copytree(diagrams, project / "_diagrams", dirs_exist_ok=True)
         out = workspace / "site"
         edits = iter(range(1, 1 + runs))
 
@@ -251,7 +270,59 @@ def bench_target(target: Target, runs: int, pandoc: str | None) -> Row:
             print(f"[{target.label}] pandoc on {len(target.pandoc_files)} files …", flush=True)
             seconds = time_pandoc(pandoc, target.path, target.pandoc_files)
         pages = clean_m.runs[-1].summary() if clean_m.runs else ""
-        return Row(target.label, clean_m, noop_m, edit_m, seconds, len(target.pandoc_files), pages)
+        print(f"[{target.label}] preview server: rebuilds on the warm server …", flush=True)
+        preview = bench_preview(project, target.edit, max(runs, 3))
+        packages = {}
+        for fmt in ("pdf", "epub"):
+            print(f"[{target.label}] {fmt} build …", flush=True)
+            packages[fmt] = run_build(project, workspace / fmt, fmt)
+            if not packages[fmt].ok:
+                report_failure(target.label, f"{fmt} build", packages[fmt])
+        return Row(target.label, clean_m, noop_m, edit_m, seconds, len(target.pandoc_files), pages,
+                   preview, packages)  # fmt: skip
+
+
+PDF_SUMMARY = re.compile(r"pdf: (\d+) pages in ([\d.]+) s")
+PDF_ALL_AT_ONCE = re.compile(r"all at once (\d+) MB|peak memory \d+ MB after layout, (\d+) MB")
+
+
+def print_packages(rows: list[Row]) -> None:
+    """PDF and EPUB builds: time, peak memory, pages and pages per second."""
+    print("\nPDF and EPUB (warm parse cache; memory: the largest process, and all processes at once)")
+    for row in rows:
+        for fmt, run in row.packages.items():
+            if not run.ok:
+                print(f"  {row.label} {fmt}: FAILED")
+                continue
+            line = f"  {row.label} {fmt}: {run.seconds:.1f} s, peak {run.rss_kib / 1024:.0f} MB"
+            pdf = PDF_SUMMARY.findall(run.stderr)
+            together = PDF_ALL_AT_ONCE.search(run.stderr)
+            if together:
+                line += f" ({together[1] or together[2]} MB all processes at once)"
+            if pdf:
+                pages = int(pdf[-1][0])
+                line += f", {pages} pages, {pages / run.seconds:.1f} pages/s of the whole build"
+            print(line)
+    real = rows[-1].packages if len(rows) > 1 else {}
+    if real.get("pdf") and real.get("epub"):
+        pdf, epub = real["pdf"], real["epub"]
+        together = PDF_ALL_AT_ONCE.search(pdf.stderr)
+        memory = max(pdf.rss_kib / 1024, float(together[1] or together[2]) if together else 0.0)
+        met = pdf.ok and pdf.seconds < 120 and memory < 2048
+        print(f"target: real book PDF < 120 s and < 2 GB -> {'met' if met else 'NOT met'} "
+              f"({pdf.seconds:.1f} s, {memory:.0f} MB); EPUB < 15 s -> "
+              f"{'met' if epub.ok and epub.seconds < 15 else 'NOT met'} ({epub.seconds:.1f} s)")  # fmt: skip
+
+
+def bench_preview(project: Path, chapter: str, runs: int) -> dict[str, Any] | None:
+    """The preview loop, in a child process (bench/preview.py): its no-change rebuild and
+    the time from saving a chapter to the page on disk showing the edit."""
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "preview.py"), str(project), chapter,
+                           str(runs)], cwd=ROOT, capture_output=True, text=True, timeout=1800)  # fmt: skip
+    if proc.returncode != 0:
+        print(f"preview benchmark failed: {proc.stderr.strip()[-400:]}")
+        return None
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def sample_target() -> Target:
@@ -302,6 +373,18 @@ def print_table(rows: list[Row]) -> None:
     ]
     if peak:
         print("peak memory (max RSS): " + "; ".join(peak))
+    print("\npreview server (warm, `serve`): first build / no-change rebuild / "
+          "edit saved → page on disk (watcher included) / peak memory; "
+          "targets < 0.3 s and < 0.5 s")  # fmt: skip
+    for row in rows:
+        p = row.preview
+        if p is None:
+            print(f"  {row.label}: failed")
+            continue
+        verdict = ("met" if p["no_change"] < 0.3 else "NOT met",
+                   "met" if p["edit_to_disk"] < 0.5 else "NOT met")  # fmt: skip
+        print(f"  {row.label}: {p['first_build']:.2f} s / {p['no_change']:.3f} s ({verdict[0]}) / "
+              f"{p['edit_to_disk']:.3f} s ({verdict[1]}) / {p['peak_mb']:.0f} MB")  # fmt: skip
 
 
 def print_target(row: Row) -> None:
@@ -311,6 +394,32 @@ def print_target(row: Row) -> None:
         print(f" -> {verdict} ({row.clean.seconds:.2f} s)")
     else:
         print(" -> NOT met (the build failed)")
+
+
+def bench_labs() -> str:
+    """The sample book's labs: verifying them all (``--labs=force``, cold) and taking them
+    from the cache (warm), against the same build with ``--labs=off``."""
+    seconds: dict[str, float] = {}
+    line = ""
+    with tempfile.TemporaryDirectory(prefix="mlsysgen-bench-labs-") as tmp:
+        project = copy_project(ROOT / "content", Path(tmp))
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        for mode in ("off", "force", "cache"):
+            command = [sys.executable, "-m", "mlsysgen", "build", str(project), "--to", "html",
+                       "--no-cache", "--labs", mode, "--out", str(Path(tmp) / mode)]  # fmt: skip
+            if mode != "off":
+                command.remove("--no-cache")  # the lab cache lives with the parse cache
+            started = time.perf_counter()
+            proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
+                                  check=False)  # fmt: skip
+            seconds[mode] = time.perf_counter() - started
+            found = re.search(r"^labs: .*$", proc.stderr, re.MULTILINE)
+            line = found.group(0) if found and mode == "force" else line
+            if proc.returncode != 0:
+                return f"labs (sample book): the {mode} build failed: {proc.stderr.strip()[-400:]}"
+    return (f"labs (sample book): {line.removeprefix('labs: ')}; build with every lab verified "
+            f"(cold) {seconds['force']:.1f} s, from the cache (warm) {seconds['cache']:.1f} s, "
+            f"with --labs=off {seconds['off']:.1f} s")  # fmt: skip
 
 
 def find_corpus(arg: str) -> Path | None:
@@ -351,6 +460,40 @@ def bench_citations(corpus: Path) -> None:
     )
 
 
+def bench_diagrams(corpus: Path, keep: Path) -> str:
+    """Time the real book's TikZ diagrams drawn by TeX into an empty cache, then taken from
+    it (in-process, transforms only); the drawings are left in ``keep``. Returns the
+    report line."""
+    from mlsysgen.build import BuildOptions, build
+    from mlsysgen.diagrams import find_toolchain
+    from mlsysgen.diagrams.engines import MissingTool
+    from mlsysgen.errors import BuildFailed
+
+    try:
+        tools = find_toolchain("lualatex")
+    except MissingTool as exc:
+        return f"TikZ diagrams (real book): skipped: {exc} (make tikz-deps)"
+    with tempfile.TemporaryDirectory(prefix="mlsysgen-bench-") as tmp:
+        project = copy_project(corpus, Path(tmp))
+        shutil.rmtree(project / "_diagrams", ignore_errors=True)  # cold: nothing drawn yet
+        stats: list[dict[str, float]] = []
+        for step in ("cold", "cached"):
+            print(f"[real book] TikZ diagrams, {step} …", flush=True)
+            try:
+                result = build(project, BuildOptions(formats=["html"], write=False, cache=False))
+            except BuildFailed as exc:
+                result = exc.result  # type: ignore[assignment]
+            stats.append(result.contexts["html"].data.get("diagrams", {}))  # type: ignore[attr-defined]
+        shutil.copytree(project / "_diagrams", keep, dirs_exist_ok=True)
+    cold, cached = stats
+    return (
+        f"TikZ diagrams (real book): {cold.get('blocks', 0)} blocks, {cold.get('drawn', 0)} drawn "
+        f"by {tools.engine.name} + {tools.converter.name} in {cold.get('seconds', 0):.1f} s cold "
+        f"({os.cpu_count()} CPUs), {cold.get('failed', 0)} failed; "
+        f"{cached.get('seconds', 0):.2f} s from the cache ({cached.get('drawn', 0)} drawn)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -367,14 +510,20 @@ def main(argv: list[str] | None = None) -> int:
     pandoc = pandoc_path()
     rows = [bench_target(sample_target(), args.runs, pandoc)]
     corpus = find_corpus(args.corpus)
-    if corpus is None:
-        print(f"real book: skipped: corpus not found at {args.corpus}")
-    else:
-        rows.append(bench_target(corpus_target(corpus), args.runs, pandoc))
+    diagrams = ""
+    with tempfile.TemporaryDirectory(prefix="mlsysgen-bench-diagrams-") as drawn:
+        if corpus is None:
+            print(f"real book: skipped: corpus not found at {args.corpus}")
+        else:
+            diagrams = bench_diagrams(corpus, Path(drawn))
+            rows.append(bench_target(corpus_target(corpus), args.runs, pandoc, Path(drawn)))
     print_table(rows)
+    print_packages(rows)
+    print(bench_labs())
     if corpus is not None:
         print_target(rows[-1])
         bench_citations(corpus)
+        print(diagrams)
     return 0 if all(r.clean.ok for r in rows) else 1
 
 

@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markupsafe import Markup
 
 from mlsysgen.build import BuildOptions, BuildResult, build
 from mlsysgen.render.math import render_math_html, to_svg
-from mlsysgen.writers.print_doc import build_print_html
+from mlsysgen.writers import pdf_pieces
+from mlsysgen.writers.print_doc import PrintChapter, build_print_html
 from mlsysgen.writers.theme import Theme
 
 from .helpers import write_book
@@ -131,6 +133,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, Any]:
     base = tmp_path_factory.mktemp("sample")
     shutil.copytree(ROOT / "content", base / "content", ignore=shutil.ignore_patterns(".mlsysgen"))
     shutil.copytree(ROOT / "bibliography", base / "bibliography")
+    shutil.copytree(ROOT / "labs", base / "labs", ignore=shutil.ignore_patterns("__pycache__"))
     config = base / "content" / "book.yml"
     text = config.read_text(encoding="utf-8")
     if not re.search(r"^pdf:", text, re.MULTILINE):
@@ -255,7 +258,7 @@ def test_sample_book_builds_with_numbers_bookmarks_and_links(
     assert "Figure 2.1" in text and "2.3" in text
     assert "??" not in text and "?@" not in text
     chapters = [t for d, t, _ in _outline(reader) if t.startswith(("Chapter", "Appendix"))]
-    assert len(chapters) == 7
+    assert len(chapters) == 9  # the combined edition: Volume I's 7, Volume II's 1, Appendix A
     targets = _link_targets(reader)
     assert len(targets) > 20 and set(targets) <= set(reader.named_destinations)
 
@@ -286,3 +289,136 @@ def test_render_math_html_for_pdf() -> None:
     assert display.startswith('<div class="math display"><svg ')
     assert display.endswith('<span class="eq-number">(3.2)</span></div>')
     assert "<math" not in inline + display
+
+
+# --- a book laid out in pieces ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_pieces(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, Any]:
+    """The tiny book laid out in pieces (one per chapter) by two processes, as a long book is."""
+    base = tmp_path_factory.mktemp("pieces")
+    root = write_book(
+        base / "book",
+        {
+            "book.yml": BOOK_YML,
+            "preface.md": PREFACE,
+            "intro.md": INTRO,
+            "memory.md": MEMORY,
+            "notes.md": NOTES,
+            "stack.svg": STACK_SVG,
+        },
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pdf_pieces, "SPLIT_CHARS", 0)
+        mp.setattr(pdf_pieces, "PIECE_CHARS", 1)
+        mp.setenv("MLSYSGEN_PDF_JOBS", "2")
+        return _build_pdf(root, base / "out")
+
+
+def _page_of(reader: Any, text: str) -> int:
+    return next(i for i, page in enumerate(_page_texts(reader)) if text in page)
+
+
+def test_pieces_make_the_same_book_as_one_document(
+    tiny: tuple[BuildResult, Any], tiny_pieces: tuple[BuildResult, Any]
+) -> None:
+    result, reader = tiny_pieces
+    assert not result.diagnostics.errors and not result.diagnostics.warnings
+    assert result.contexts["pdf"].data["pdf_timings"].pieces == 4  # front + 3 chapters
+    one = tiny[1]
+    assert len(reader.pages) == len(one.pages)
+    assert _outline(reader) == _outline(one)
+    assert reader.metadata.title == "Tiny Print Book: Pages for testing"
+    assert reader.trailer["/Root"].get("/Lang") == "en"
+
+
+def test_pieces_number_pages_on_from_piece_to_piece(tiny_pieces: tuple[BuildResult, Any]) -> None:
+    reader = tiny_pieces[1]
+    labels = reader.page_labels
+    intro, memory, notes = (_page_of(reader, t) for t in ("CHAPTER 1", "CHAPTER 2", "APPENDIX A"))
+    assert (labels[intro], labels[memory], labels[notes]) == ("3", "5", "7")
+    assert labels[_page_of(reader, "Preface A book")] == "v"
+    texts = _page_texts(reader)
+    # A chapter's first page shows its number at the foot: the last word extracted.
+    assert [texts[i].split()[-1] for i in (intro, memory, notes)] == ["3", "5", "7"]
+    contents = next(p for p in texts if p.startswith("Contents"))
+    assert re.search(r"Introduction \.+ ?3 ", contents)
+    assert re.search(r"Memory \.+ ?5 2\.1 Bandwidth \.+ ?5 ", contents)
+    assert re.search(r"Notes \.+ ?7\b", contents)
+
+
+def test_pieces_link_across_pieces(tiny_pieces: tuple[BuildResult, Any]) -> None:
+    reader = tiny_pieces[1]
+    names = reader.named_destinations
+    memory = _page_of(reader, "CHAPTER 2")
+    links = {}
+    for page_number, page in enumerate(reader.pages):
+        for annot in page.get("/Annots", []) or []:
+            annot = annot.get_object()
+            assert "/A" not in annot or not str(annot["/A"].get("/URI", "")).startswith(
+                pdf_pieces.DEST_SCHEME
+            )
+            if "/Dest" in annot:
+                links[(page_number, str(annot["/Dest"]))] = reader.get_destination_page_number(
+                    names[str(annot["/Dest"])]
+                )
+    figure = _page_of(reader, "Figure 1.1: The system stack")
+    assert links[(memory, "fig-stack")] == figure  # chapter 2's piece → chapter 1's
+    assert links[(_page_of(reader, "APPENDIX A"), "sec-intro")] == _page_of(reader, "CHAPTER 1")
+    contents = _page_of(reader, "Contents")
+    assert links[(contents, "sec-memory-bandwidth")] == memory
+
+
+def test_balanced_runs_cut_at_chapters_by_size() -> None:
+    def chapter(size: int) -> PrintChapter:
+        return PrintChapter("a", "main", "", Markup(""), "", Markup("x" * size))
+
+    chapters = [chapter(n) for n in (50, 10, 10, 30, 60, 40)]
+    runs = pdf_pieces.balanced_runs(chapters, 3)
+    assert [[len(c.body) for c in run] for run in runs] == [[50, 10, 10], [30, 60], [40]]
+    assert [len(r) for r in pdf_pieces.balanced_runs(chapters[:3], 3)] == [1, 1, 1]
+
+
+def test_relink_marks_links_to_other_pieces() -> None:
+    document = '<h2 id="sec-a">A</h2><a href="#sec-a">here</a> <a href="#sec-b">there</a>'
+    assert pdf_pieces.relink(document) == (
+        '<h2 id="sec-a">A</h2><a href="#sec-a">here</a> <a href="mlsysgen-dest:sec-b">there</a>'
+    )
+
+
+# --- options from a per-format Quarto config ---------------------------------------------
+
+
+def test_quarto_pdf_and_epub_options_come_from_their_own_configs(tmp_path: Path) -> None:
+    """As the real textbook: _quarto.yml names config/_quarto-html.yml, and the PDF and
+    EPUB configs beside it hold those formats' options (the PDF's in an extension format)."""
+    from mlsysgen.config.load import load_project
+
+    root = tmp_path / "book"
+    files = {
+        "_quarto.yml": "config/_quarto-html.yml\n",
+        "config/_quarto-html.yml": "project: {type: book}\nbook:\n  title: T\n"
+        "  chapters: [index.md]\nformat:\n  html: {toc-depth: 4}\n",
+        "config/_quarto-pdf.yml": "format:\n  titlepage-pdf:\n    number-sections: true\n"
+        "    number-depth: 3\n    toc-depth: 2\n    citation-location: block\n",
+        "config/_quarto-epub.yml": "format:\n  epub: {toc-title: Table of Contents}\n",
+        "index.md": "# Home\n",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    project = load_project(root)
+    config = project.config
+    assert (config.pdf.number_sections, config.pdf.number_depth, config.pdf.toc_depth) == (
+        True,
+        3,
+        2,
+    )
+    assert config.pdf.citation_location == "document"
+    assert config.epub.toc_title == "Table of Contents" and not config.epub.number_sections
+    assert config.html.toc_depth == 4 and not config.html.number_sections
+    assert (
+        "config/_quarto-pdf.yml:2: pdf options with no meaning here, left out: "
+        "citation-location: block"
+    ) in project.notes

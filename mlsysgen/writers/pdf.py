@@ -1,54 +1,91 @@
 """The PDF: the print document (:mod:`.print_doc`) laid out by WeasyPrint.
 
-Steps: build the print HTML from the same fragments as the site → parse it
-(``HTML()``) → lay out the pages (``render()``) → write ``<book>.pdf``. WeasyPrint's
-own warnings (a link to a missing anchor, an image it cannot read) become build
-warnings; the time of each step is reported on the build's progress stream.
+Steps: render the print book from the same fragments as the site → cut it into pieces
+(:mod:`.pdf_pieces`; a short book stays one document) → lay out and write the main
+matter's pieces in child processes, page numbers continuing from piece to piece
+(:mod:`.pdf_parallel`) → once their page numbers are known, lay out the front piece
+(cover, copyright page, contents with those numbers, front matter) here → merge the
+pieces into ``<book>.pdf`` (:mod:`.pdf_merge`). WeasyPrint's own warnings (a link to a
+missing anchor, an image it cannot read) become build warnings; the time of each step
+and the memory used are reported on the build's progress stream.
+
+``MLSYSGEN_PDF_JOBS`` sets how many processes lay out pieces at once (default: the CPUs
+this process may use, at most 4); ``1`` lays the book out as one document.
 """
 
 from __future__ import annotations
 
-import gc
-import logging
+import os
+import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from weasyprint import HTML
 
 from ..model import Book
 from ..transforms.base import BuildContext
-from .print_doc import build_print_html
+from ..volumes import edition_file_stem
+from .pdf_layout import (
+    LaidOut,
+    can_number_pieces,
+    describe,
+    paused_gc,
+    peak_mb,
+    weasyprint_warnings,
+)
+from .pdf_parallel import Memory, PieceFailed, PieceJob, PieceResult, run_pieces
+from .pdf_pieces import Plan, plan_pieces, relink
+from .print_doc import PrintBook, TocEntry, build_print_book
 from .theme import Theme
 
 _MAX_REPORTED = 20
 """WeasyPrint warnings shown one by one; the rest are counted."""
+MAX_JOBS = 4
+"""Most processes laying out pieces at once by default (each holds its piece's boxes)."""
 
 
 @dataclass
 class PdfTimings:
-    """Seconds spent in each step, and the page count (for progress and benchmarks)."""
+    """Seconds spent in each step, pages and peak memory (for progress and benchmarks)."""
 
     assemble: float = 0.0
     parse: float = 0.0
+    """Parsing the HTML (one document only; a piece's parse is part of its layout)."""
     layout: float = 0.0
     write: float = 0.0
+    merge: float = 0.0
+    total: float = 0.0
     pages: int = 0
+    pieces: int = 1
+    jobs: int = 1
     peak_mb_layout: float = 0.0
-    """Peak memory of the process once the pages are laid out, and at the end."""
+    """Peak memory of this process once the pages are laid out, and at the end."""
     peak_mb: float = 0.0
+    peak_child_mb: float = 0.0
+    """The largest peak of one layout process (pieces only)."""
+    peak_sum_mb: float = 0.0
+    """The most memory this process and its layout processes held at one moment (sampled)."""
+    details: list[str] = field(default_factory=list)
+    """One line per piece."""
 
     def summary(self) -> str:
-        total = self.assemble + self.parse + self.layout + self.write
-        rate = self.pages / total if total else 0.0
-        return (
-            f"pdf: {self.pages} pages in {total:.1f} s ({rate:.1f} pages/s): "
-            f"assemble {self.assemble:.1f} s, parse {self.parse:.1f} s, "
-            f"layout {self.layout:.1f} s, write {self.write:.1f} s; "
-            f"peak memory {self.peak_mb_layout:.0f} MB after layout, {self.peak_mb:.0f} MB"
-        )
+        rate = self.pages / self.total if self.total else 0.0
+        head = f"pdf: {self.pages} pages in {self.total:.1f} s ({rate:.1f} pages/s)"
+        if self.pieces == 1:
+            return (
+                f"{head}: assemble {self.assemble:.1f} s, parse {self.parse:.1f} s, "
+                f"layout {self.layout:.1f} s, write {self.write:.1f} s; "
+                f"peak memory {self.peak_mb_layout:.0f} MB after layout, {self.peak_mb:.0f} MB"
+            )
+        lines = [
+            f"{head}, {self.pieces} pieces on {self.jobs} processes: assemble "
+            f"{self.assemble:.1f} s, lay out pieces {self.layout:.1f} s, write pieces "
+            f"{self.write:.1f} s, merge {self.merge:.1f} s; peak memory: this process "
+            f"{self.peak_mb:.0f} MB, largest layout process {self.peak_child_mb:.0f} MB, "
+            f"all at once {self.peak_sum_mb:.0f} MB",
+        ]
+        return "\n".join(lines + [f"  {line}" for line in self.details])
 
 
 class PdfWriter:
@@ -58,12 +95,24 @@ class PdfWriter:
 
     def write(self, book: Book, ctx: BuildContext, out: Path) -> int:
         timings = PdfTimings()
-        target = out / f"{book.project.config.file_stem()}.pdf"
-        with _paused_gc(), _weasyprint_warnings() as warnings:
-            started = time.perf_counter()
-            html_text = build_print_html(book, ctx, Theme(book.project.root))
+        target = out / f"{edition_file_stem(book, ctx.data)}.pdf"
+        jobs = _jobs(ctx)
+        started = time.perf_counter()
+        with paused_gc(), weasyprint_warnings() as warnings:
+            printed = build_print_book(book, ctx, Theme(book.project.root))
             timings.assemble = _lap(started)
-            write_pdf(html_text, book.project.root, target, timings)
+            plan = plan_pieces(printed.chapters, jobs) if can_number_pieces() else None
+            base = str(book.project.root) + "/"
+            if plan is None:
+                write_pdf(printed.html(), book.project.root, target, timings)
+            else:
+                try:
+                    messages = _write_in_pieces(printed, plan, base, target, jobs, timings)
+                except PieceFailed as exc:
+                    ctx.diagnostics.error(f"pdf: {exc}")
+                    return 0
+                warnings.messages += messages
+        timings.total = _lap(started)
         _report(warnings.messages, ctx)
         ctx.data["pdf_timings"] = timings
         stream = ctx.diagnostics.stream
@@ -89,59 +138,100 @@ def write_pdf(html_text: str, base: Path, target: Path, timings: PdfTimings) -> 
     timings.peak_mb = _peak_mb()
 
 
+def _write_in_pieces(
+    printed: PrintBook, plan: Plan, base: str, target: Path, jobs: int, timings: PdfTimings
+) -> list[str]:
+    """Lay out the main matter in pieces, then the front piece, and merge them; returns
+    the warnings of every piece."""
+    # Imported here: pypdf is needed only for a book laid out in pieces.
+    from .pdf_merge import MergePiece, merge_pieces
+
+    with tempfile.TemporaryDirectory(prefix="mlsysgen-pdf-") as tmp:
+        folder = Path(tmp)
+        pieces = [
+            PieceJob(relink(printed.html(group, front_pages=False)), base, folder / f"{n}.pdf")
+            for n, group in enumerate(plan.groups, 1)
+        ]
+        front: list[LaidOut] = []
+        front_pdf = folder / "front.pdf"
+        started = time.perf_counter()
+
+        def lay_out_front(results: list[PieceResult]) -> None:
+            timings.layout = _lap(started)
+            html = relink(printed.html(plan.front, toc_pages=_toc_pages(printed.toc, results)))
+            document = HTML(string=html, base_url=base).render()
+            front.append(describe(document))
+            document.write_pdf(front_pdf)
+
+        memory = Memory()
+        results = run_pieces(pieces, jobs, lay_out_front, memory)
+        timings.write = _lap(started) - timings.layout
+        started = time.perf_counter()
+        merged = [MergePiece(front_pdf, front[0])]
+        for n, result in enumerate(results):
+            assert result.laid is not None
+            pad = result.pad_before or (n == 0 and front[0].pages % 2 == 1)
+            merged.append(MergePiece(result.target, result.laid, pad))
+        timings.pages, missing = merge_pieces(merged, target)
+        timings.merge = _lap(started)
+    timings.pieces, timings.jobs = len(results) + 1, min(jobs, len(results))
+    timings.peak_mb = _peak_mb()
+    timings.peak_child_mb = max(r.peak_mb for r in results)
+    timings.peak_sum_mb = memory.peak_sum_mb
+    timings.details = [
+        f"piece {n}: {r.pages} pages from page {(r.offset or 0) + 1}, "
+        f"layout {r.layout_seconds:.1f} s, write {r.write_seconds:.1f} s, "
+        f"CPU {r.cpu_seconds:.1f} s, peak {r.peak_mb:.0f} MB"
+        for n, r in enumerate(results, 1)
+    ]
+    messages = [m for r in results for m in r.warnings]
+    return messages + [f"link to #{name}, which is nowhere in the book" for name in missing]
+
+
+def _toc_pages(toc: list[TocEntry], results: list[PieceResult]) -> dict[str, str]:
+    """The printed page number of every contents entry laid out in a main-matter piece."""
+    where: dict[str, str] = {}
+    for result in results:
+        if result.laid is None or result.offset is None:
+            continue
+        for name, (page, _x, _y) in result.laid.anchors.items():
+            where.setdefault(name, str(result.offset + page + 1))
+    pages: dict[str, str] = {}
+
+    def visit(entries: list[TocEntry]) -> None:
+        for entry in entries:
+            number = where.get(entry.href.removeprefix("#"))
+            if number is not None:
+                pages[entry.href] = number
+            visit(entry.children)
+
+    visit(toc)
+    return pages
+
+
+def _jobs(ctx: BuildContext) -> int:
+    """How many processes lay out pieces at once (``MLSYSGEN_PDF_JOBS``)."""
+    value = os.environ.get("MLSYSGEN_PDF_JOBS", "").strip()
+    if value:
+        if value.isdigit() and int(value) > 0:
+            return int(value)
+        ctx.diagnostics.warning(
+            f"pdf: MLSYSGEN_PDF_JOBS={value!r} is not a number of processes; "
+            "set it to 1 or more (1: one document, no child processes)"
+        )
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, MAX_JOBS))
+
+
 def _lap(started: float) -> float:
     return time.perf_counter() - started
 
 
 def _peak_mb() -> float:
-    try:
-        import resource
-    except ImportError:  # not on Unix
-        return 0.0
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-class _Collected(logging.Handler):
-    """A logging handler that keeps the messages."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-@contextmanager
-def _paused_gc() -> Iterator[None]:
-    """Collect garbage less often while WeasyPrint runs: it allocates millions of boxes
-    and few cycles, and the default collector passes over them cost a tenth to a quarter
-    of the layout time. Everything alive before is frozen out of the collector's view;
-    young objects are still collected, so memory stays as with the defaults (disabling
-    the collector outright cost ~250 MB more on the real book)."""
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(20_000, 50, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
-
-
-@contextmanager
-def _weasyprint_warnings() -> Iterator[_Collected]:
-    """Collect WeasyPrint's warnings instead of letting them print."""
-    logger = logging.getLogger("weasyprint")
-    handler = _Collected()
-    propagate = logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = False
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = propagate
+    return peak_mb()
 
 
 def _report(messages: list[str], ctx: BuildContext) -> None:

@@ -25,6 +25,7 @@ from ..config.schema import FormatOptions
 from ..model import Book, Chapter
 from ..render.chapter import render_chapter
 from ..transforms.base import BuildContext
+from ..volumes import current_edition, edition_chapters
 from .package import Relinker, page_slug
 from .theme import Theme, default_theme_dir
 
@@ -62,14 +63,54 @@ class TocEntry:
     children: list[TocEntry] = field(default_factory=list)
 
 
-def print_chapters(book: Book) -> list[Chapter]:
-    """The chapters of the printed book: everything in the outline (not extra pages)."""
-    return [c for c in book.chapters if c.source.role != "extra"]
+def print_chapters(book: Book, ctx: BuildContext) -> list[Chapter]:
+    """The chapters of the printed book: the packaged edition's (never extra pages)."""
+    return edition_chapters(book, ctx.data)
 
 
 def build_print_html(book: Book, ctx: BuildContext, theme: Theme) -> str:
     """The whole book as one HTML document, ready for WeasyPrint."""
-    chapters = print_chapters(book)
+    return build_print_book(book, ctx, theme).html()
+
+
+@dataclass
+class PrintBook:
+    """The rendered print book, from which one document or several are filled in: the
+    whole book, or the front pages and groups of chapters laid out apart (see
+    :mod:`.pdf_parallel`)."""
+
+    theme: Theme
+    toc: list[TocEntry]
+    chapters: list[PrintChapter]
+    context: dict[str, Any]
+    """The template's other values: book metadata, stylesheet, contents title and depth."""
+
+    def html(
+        self,
+        chapters: list[PrintChapter] | None = None,
+        *,
+        front_pages: bool = True,
+        toc_pages: dict[str, str] | None = None,
+    ) -> str:
+        """One print document: the cover, copyright page and contents (``front_pages``)
+        and ``chapters`` (default: all). ``toc_pages`` gives the page number to print for
+        a contents entry whose target is laid out in another document. A document without
+        front pages is a piece of the main matter (``html.pdf-piece``), whose page numbers
+        are known only once it is laid out."""
+        return self.theme.render(
+            TEMPLATE,
+            **self.context,
+            toc=self.toc if front_pages else [],
+            front_pages=front_pages,
+            toc_pages=toc_pages or {},
+            chapters=self.chapters if chapters is None else chapters,
+            piece=not front_pages,
+        )
+
+
+def build_print_book(book: Book, ctx: BuildContext, theme: Theme) -> PrintBook:
+    """Render every chapter of the printed book and build its contents."""
+    chapters = print_chapters(book, ctx)
     links = _PrintLinks(book, chapters)
     printed, toc = [], []
     seen_parts: set[int] = set()
@@ -98,17 +139,15 @@ def build_print_html(book: Book, ctx: BuildContext, theme: Theme) -> str:
         parent.append(entry)
         printed.append(item)
     config = book.project.config
-    return theme.render(
-        TEMPLATE,
-        book=_book_context(book),
-        toc=toc if ctx.options.toc else [],
-        toc_title=_toc_title(ctx.options),
-        toc_depth=ctx.options.toc_depth,
-        chapters=printed,
-        stylesheet=stylesheet_path(book.project.root).as_uri(),
-        pygments_css=Markup(_pygments_css()),
-        language=config.language,
-    )
+    context = {
+        "book": _book_context(book, ctx),
+        "toc_title": _toc_title(ctx.options),
+        "toc_depth": ctx.options.toc_depth,
+        "stylesheet": stylesheet_path(book.project.root).as_uri(),
+        "pygments_css": Markup(_pygments_css()),
+        "language": config.language,
+    }
+    return PrintBook(theme, toc if ctx.options.toc else [], _unlinked(printed), context)
 
 
 def _part_start(book: Book, chapter: Chapter, seen: set[int]) -> dict[str, str] | None:
@@ -142,7 +181,8 @@ class _PrintLinks:
         self.site_url = book.project.config.site.url.rstrip("/")
         self.slugs = _unique_slugs([c.href for c in chapters])
         self.chapter_ids = {c.href: c.id for c in chapters}
-        self.relinker = Relinker(set(self.slugs), self.link, self.rename_id, self.asset)
+        every_page = set(self.slugs) | {c.href for c in book.chapters}
+        self.relinker = Relinker(every_page, self.link, self.rename_id, self.asset)
 
     def rename_id(self, page: str, ident: str) -> str:
         """Labels (``sec-``, ``fig-`` …) are unique book-wide and keep their id, so
@@ -156,13 +196,20 @@ class _PrintLinks:
         return self.rename_id(page, self.chapter_ids[page])
 
     def link(self, page: str, anchor: str) -> str:
+        if page not in self.slugs:
+            return self.elsewhere(page + (f"#{anchor}" if anchor else ""))
         return "#" + (self.rename_id(page, anchor) if anchor else self.chapter_anchor(page))
 
+    def elsewhere(self, target: str) -> str:
+        """Pages left out of this document (extra pages, another volume's chapters) are
+        linked on the published site when its URL is known, else marked for
+        :func:`_unlinked` (the text stays, the link goes)."""
+        return f"{self.site_url}/{target}" if self.site_url else _UNLINKED + target
+
     def asset(self, target: str) -> str:
-        """Images become absolute file URLs; links to pages left out of the book
-        (extra pages) go to the published site when its URL is known."""
+        """Images become absolute file URLs; other pages go :meth:`elsewhere`."""
         if target.endswith(".html"):
-            return f"{self.site_url}/{target}" if self.site_url else target
+            return self.elsewhere(target)
         return (self.root / target).resolve().as_uri()
 
 
@@ -222,6 +269,8 @@ def _sections(items: list[dict[str, Any]], page: str, links: _PrintLinks, front:
 
 
 _LINK_TAG = re.compile(r"</?a\b[^>]*>")
+_UNLINKED = "mlsysgen-unlinked:"
+_UNLINKED_LINK = re.compile(r'<a\b[^>]*\shref="' + _UNLINKED + r'[^"]*"[^>]*>(.*?)</a>', re.DOTALL)
 _HEADING = re.compile(r"<h([2-6])\b([^>]*)>(.*?)</h\1>", re.DOTALL)
 _FOOTNOTE = re.compile(r'<span class="footnote"')
 _SPAN_TAG = re.compile(r"<span\b|</span>")
@@ -230,6 +279,15 @@ _SPACE = re.compile(r"\s+")
 _SECTION_NUMBER = re.compile(r'<span class="header-section-number">[^<]*</span>\s*')
 _MATH_TEXT = re.compile(r'<span class="math-text">(.*?)</span>', re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
+
+
+def _unlinked(chapters: list[PrintChapter]) -> list[PrintChapter]:
+    """Links to pages outside this document keep their text ("Volume II, Chapter 3")
+    and lose the link, which would lead nowhere."""
+    for chapter in chapters:
+        # str(): re.sub joins its pieces with the subject's type, and Markup escapes them.
+        chapter.body = Markup(_UNLINKED_LINK.sub(r"\1", str(chapter.body)))
+    return chapters
 
 
 def _strip_links(fragment: str) -> str:
@@ -296,14 +354,17 @@ def _plain(fragment: str) -> str:
     return " ".join(html.unescape(_TAG.sub("", fragment)).split())
 
 
-def _book_context(book: Book) -> dict[str, Any]:
+def _book_context(book: Book, ctx: BuildContext) -> dict[str, Any]:
     config = book.project.config
+    edition = current_edition(book, ctx.data)
     date = config.date
     if date.strip().lower() == "today":
         date = datetime.date.today().strftime("%B %-d, %Y")
     return {
-        "title": config.title,
-        "subtitle": config.subtitle,
+        "title": edition.title,
+        "volume": edition.volume_title,
+        "subtitle": edition.subtitle,
+        "cover": (book.project.root / edition.cover).resolve().as_uri() if edition.cover else "",
         "authors": config.authors,
         "date": date,
         "language": config.language,
