@@ -281,7 +281,7 @@ def _content_type(path: Path) -> str:
 
 
 def serve(preview: Preview, host: str = "127.0.0.1", port: int = 8000,
-          interval: float = 0.1, ready: Callable[[str], None] | None = None,
+          interval: float = 0.05, ready: Callable[[str], None] | None = None,
           stop: threading.Event | None = None) -> None:  # fmt: skip
     """Build, then serve and rebuild on changes until ``stop`` is set (or Ctrl-C)."""
     preview.rebuild()
