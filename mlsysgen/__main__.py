@@ -188,7 +188,8 @@ def project_and_chapters(targets: list[str]) -> tuple[Path, list[str]]:
 
 def _build(args: argparse.Namespace) -> int:
     project, chapters = project_and_chapters(args.targets)
-    if _up_to_date(project, args, chapters):
+    done, inputs = _up_to_date(project, args, chapters)
+    if done:
         return 0
     from .build import BuildOptions, build, summary
 
@@ -196,28 +197,31 @@ def _build(args: argparse.Namespace) -> int:
                            cache=not args.no_cache, stream=sys.stderr, labs=args.labs,
                            keep_going=args.keep_going, chapters=chapters,
                            volumes=args.volumes)  # fmt: skip
-    options.record = True
+    options.record, options.inputs = True, inputs
     result = build(project, options)
     print(f"built {result.out}: {summary(result)}", file=sys.stderr)
     return 0
 
 
-def _up_to_date(project: Path, args: argparse.Namespace, chapters: list[str]) -> bool:
-    """The no-change fast path: the same command ran last with nothing changed since."""
+def _up_to_date(
+    project: Path, args: argparse.Namespace, chapters: list[str]
+) -> tuple[bool, dict[str, str] | None]:
+    """The no-change fast path: the same command ran last with nothing changed since.
+    Also returns the input hashes it took, which the build records instead of rehashing."""
     from .stamp import fresh
 
     if args.no_cache or args.labs == "force" or not (project / ".").is_dir():
-        return False
+        return False, None
     options = _command_options(args, chapters, strict=args.strict, labs=args.labs,
                                keep_going=args.keep_going)  # fmt: skip
-    stamp = fresh(project, _command_key(project, options))
+    stamp, inputs = fresh(project, _command_key(project, options))
     if stamp is None:
-        return False
+        return False, inputs
     for message in stamp.messages:
         print(message, file=sys.stderr)
     print(f"up to date: {stamp.out}: {stamp.summary} (nothing changed since that build)",
           file=sys.stderr)  # fmt: skip
-    return True
+    return True, inputs
 
 
 def _command_options(args: argparse.Namespace, chapters: list[str], **rest: object) -> dict[str, object]:

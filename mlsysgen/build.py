@@ -77,10 +77,12 @@ class BuildOptions:
     record: bool = False
     """Write a stamp after success so that the same command with nothing changed is
     skipped (the command line does; the preview server has its own watcher)."""
+    inputs: dict[str, str] | None = None
+    """Input hashes the command line's up-to-date check already took (for the stamp)."""
 
     def command_key(self, root: Path) -> str:
         """Identifies the command for its stamp: every option that changes its output."""
-        ignored = {"stream", "record", "write", "cache"}
+        ignored = {"stream", "record", "write", "cache", "inputs"}
         return command_key(root, **{k: v for k, v in vars(self).items() if k not in ignored})
 
 
@@ -248,7 +250,9 @@ class Session:
         inputs = None
         if options.record and options.write and options.cache:
             # Hashed before anything is read: an edit during the build must not be recorded.
-            inputs = input_digests(self.root, [self._out_hint(), cache_folder(self.root.resolve())])
+            inputs = options.inputs or input_digests(
+                self.root, [self._out_hint(), cache_folder(self.root.resolve())]
+            )
         reading = read(self.root, options, diagnostics, self.parsed)
         reading.hashes = self.hashes
         project = reading.project

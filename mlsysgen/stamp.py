@@ -118,26 +118,31 @@ def save(cache_dir: Path, stamp: Stamp) -> None:
     tmp.replace(target)
 
 
-def fresh(root: Path, command: str) -> Stamp | None:
-    """The stamp of the last build of ``command`` if nothing changed since, else None."""
-    root = root.resolve()
+def fresh(root: Path, command: str) -> tuple[Stamp | None, dict[str, str] | None]:
+    """The stamp of the last build of ``command`` if nothing changed since, else None; and
+    the input hashes taken to decide, if it came to that (the build then reuses them)."""
+    stamp, inputs = _check(root.resolve(), command)
+    if stamp is None or inputs != stamp.inputs:
+        return None, inputs
+    return stamp, inputs
+
+
+def _check(root: Path, command: str) -> tuple[Stamp | None, dict[str, str] | None]:
     try:
         cache_dir = cache_folder(root)
         data = json.loads(stamp_path(cache_dir, command).read_text(encoding="utf-8"))
         stamp = Stamp(**data)
     except (OSError, ValueError, TypeError):
-        return None
+        return None, None
     out = Path(stamp.out)
     if stamp.environment != environment_key() or not out.is_dir():
-        return None
+        return None, None
     try:
         if output_stats(out) != stamp.outputs:
-            return None
+            return None, None
     except OSError:
-        return None
-    if input_digests(root, [out, cache_dir]) != stamp.inputs:
-        return None
-    return stamp
+        return None, None
+    return stamp, input_digests(root, [out, cache_dir])
 
 
 __all__ = ["Stamp", "cache_folder", "command_key", "environment_key", "fresh", "input_digests",
