@@ -406,17 +406,25 @@ def xref_text(label: Label, state: RenderState, suppress: bool, renderer: HtmlRe
         return escape(label.number)
     if label.level == 1:
         target = state.book.chapter(label.chapter)
-        word = (
-            crossref.appendix_title
-            if target and target.source.role == "appendix"
-            else crossref.ch_prefix
-        )
+        word = chapter_word(target.source.role if target else "chapter", crossref)
         if state.ctx.options.number_sections:
             return f"{escape(word)}&nbsp;{escape(label.number)}"
         return f"{escape(word)}&nbsp;{escape(label.number)}: {title}"
     if state.ctx.options.number_sections:
         return f"{escape(crossref.sec_prefix)}&nbsp;{escape(label.number)}"
     return title
+
+
+def chapter_word(role: str, crossref: Any) -> str:
+    """The word before a chapter's number: "Chapter", or "Appendix" for an appendix."""
+    return crossref.appendix_title if role == "appendix" else crossref.ch_prefix
+
+
+def number_label(chapter: Chapter, crossref: Any) -> str:
+    """ "Chapter 3", "Appendix A", or "" for an unnumbered page (headings, menus, covers)."""
+    if not chapter.number:
+        return ""
+    return f"{chapter_word(chapter.source.role, crossref)} {chapter.number}"
 
 
 def xref_plain(label: Label, book: Book) -> str:

@@ -24,6 +24,7 @@ from markupsafe import Markup
 from ..config.schema import FormatOptions
 from ..model import Book, Chapter
 from ..render.chapter import render_chapter
+from ..render.html import number_label
 from ..transforms.base import BuildContext
 from ..volumes import current_edition, edition_chapters
 from .package import Relinker, page_slug
@@ -122,7 +123,7 @@ def build_print_book(book: Book, ctx: BuildContext, theme: Theme) -> PrintBook:
         item = PrintChapter(
             anchor=links.chapter_anchor(page),
             kind=_kind(chapter),
-            number_label=_number_label(book, chapter),
+            number_label=number_label(chapter, book.project.config.crossref),
             title_html=Markup(links.relinker.rewrite(rendered.title_html, page)),
             title_text=chapter.title_text,
             body=Markup(_print_body(links.relinker.rewrite(rendered.body, page))),
@@ -231,14 +232,6 @@ def _kind(chapter: Chapter) -> str:
     if role == "front" and chapter.source.part is None:
         return "front"
     return "back" if role in ("appendix", "back") else "main"
-
-
-def _number_label(book: Book, chapter: Chapter) -> str:
-    if not chapter.number:
-        return ""
-    crossref = book.project.config.crossref
-    word = crossref.appendix_title if chapter.source.role == "appendix" else crossref.ch_prefix
-    return f"{word} {chapter.number}"
 
 
 def _chapter_entry(book: Book, chapter: Chapter, links: _PrintLinks, rendered: Any) -> TocEntry:

@@ -23,7 +23,7 @@ from ..config.schema import NavItem, Part
 from ..fingerprint import digest_bytes, digest_text
 from ..model import Book, Chapter
 from ..render.chapter import render_chapter
-from ..render.html import RenderedChapter
+from ..render.html import RenderedChapter, number_label
 from ..transforms.base import BuildContext
 from .theme import Theme
 
@@ -225,21 +225,13 @@ def _page_context(chapter: Chapter, rendered: RenderedChapter, book: Book, ctx: 
     elif chapter.source.role == "appendix":
         crumbs.append({"title": config.crossref.appendices_title, "href": ""})
     crumbs.append({"title": chapter.title_text, "href": ""})
-    number_label = ""
-    if chapter.number:
-        word = (
-            config.crossref.appendix_title
-            if chapter.source.role == "appendix"
-            else config.crossref.ch_prefix
-        )
-        number_label = f"{word} {chapter.number}"
     classes = "notes-margin" if ctx.options.reference_location == "margin" else ""
     return {
         "id": chapter.id,
         "title": chapter.title_text,
         "title_html": Markup(rendered.title_html),
         "subtitle": str(chapter.meta.get("subtitle", "") or ""),
-        "number_label": number_label,
+        "number_label": number_label(chapter, config.crossref),
         "toc": rendered.toc if ctx.options.toc else [],
         "toc_title": ctx.options.toc_title,
         "prev": prev_link,

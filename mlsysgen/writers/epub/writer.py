@@ -23,6 +23,7 @@ from markupsafe import Markup
 from ...errors import Location, MlsysgenError
 from ...model import Book, Chapter
 from ...render.chapter import render_chapter
+from ...render.html import number_label
 from ...transforms.base import BuildContext
 from ...volumes import edition_chapters, edition_config, edition_file_stem
 from ..package import Relinker, page_slug
@@ -199,14 +200,6 @@ def _chapter_document(page: Page, book: Book, theme: Theme) -> Document:
     chapter = page.chapter
     config = book.project.config
     epub_type, section_type, role = _EPUB_TYPE.get(chapter.source.role, _EPUB_TYPE["chapter"])
-    number_label = ""
-    if chapter.number:
-        word = (
-            config.crossref.appendix_title
-            if chapter.source.role == "appendix"
-            else config.crossref.ch_prefix
-        )
-        number_label = f"{word} {chapter.number}"
     xhtml = theme.render(
         "epub/chapter.xhtml",
         lang=config.language,
@@ -214,7 +207,7 @@ def _chapter_document(page: Page, book: Book, theme: Theme) -> Document:
         title_text=chapter.title_text,
         book_title=config.title,
         id=xml_id(chapter.id or "title"),
-        number_label=number_label,
+        number_label=number_label(chapter, config.crossref),
         title=Markup(serialize(page.trees["title"])),
         subtitle=str(chapter.meta.get("subtitle", "") or ""),
         content=Markup(serialize(page.trees["body"])),
