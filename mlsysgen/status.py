@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config.load import Project, load_project
+from .diagnostics import Diagnostics
+from .discover import discover
 from .errors import MlsysgenError
 from .parse.chapters import cache_digest
 from .parse.markdown import parser_fingerprint
@@ -115,19 +117,9 @@ def _load_stamp(cache_dir: Path, key: str) -> Stamp | None:
 
 
 def _chapter_files(project: Project) -> set[str]:
-    from .config.schema import NavItem, Part
-
-    files: set[str] = set()
-    config = project.config
-    for item in [*config.front_matter, *config.chapters, *config.appendices, *config.back_matter]:
-        if isinstance(item, Part):
-            files.update(c.file for c in item.chapters if c.file)
-            if item.file:
-                files.add(item.file)
-        elif isinstance(item, NavItem) and item.file:
-            files.add(item.file)
-    files.update(config.extra_pages)
-    return {f.removeprefix("./") for f in files}
+    """The chapter sources the build reads, as discovery finds them (volumes included)."""
+    sources, _ = discover(project, Diagnostics())
+    return {source.rel for source in sources}
 
 
 def _kind(name: str, chapters: set[str], config_name: str) -> str:
