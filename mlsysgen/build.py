@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +30,7 @@ from .discover import discover
 from .errors import BuildFailed
 from .fingerprint import FileHashes, digest_text
 from .model import Book, Chapter, PartInfo
-from .output import staging
+from .output import fill_from, staging
 from .parallel import fork_map
 from .parse.chapters import ParsedChapter, parse_chapters
 from .parse.markdown import make_parser, parser_fingerprint
@@ -288,14 +287,13 @@ class Session:
                     ctx.data["chapter_scope"] = scope
                 if scope is not None:
                     ctx.data["scope"] = scope
-                    if previous is not None and not any(stage.iterdir()):
-                        # Pages of the chapters not built now stay as the last build left them.
-                        shutil.copytree(previous, stage, dirs_exist_ok=True)
                 result.rendered += self._render(book, ctx, state)
                 _say(options, f"writing {fmt}")
                 for edition in editions(book, options.volumes, fmt):
                     ctx.data["edition"] = edition
                     result.pages += writer.write(book, ctx, stage)
+            if (options.chapters or options.volumes) and out.is_dir() and not diagnostics.errors:
+                fill_from(out, stage)
             result.seconds = time.perf_counter() - started
             _finish(result)
         if inputs is not None and reading.cache_dir is not None:

@@ -29,6 +29,23 @@ def staging(out: Path) -> Iterator[Path]:
     swap_in(stage, out)
 
 
+def fill_from(previous: Path, stage: Path) -> None:
+    """Give ``stage`` every file of ``previous`` that it lacks (a scoped build's other
+    pages stay as the last build left them). Called after the writers are done, so the
+    hard links it makes are never written through."""
+    for folder, _, files in os.walk(previous):
+        there = Path(folder)
+        here = stage / there.relative_to(previous)
+        here.mkdir(exist_ok=True)
+        for name in files:
+            if (here / name).exists():
+                continue
+            try:
+                os.link(there / name, here / name)
+            except OSError:  # another file system, or links not supported: copy
+                shutil.copy2(there / name, here / name)
+
+
 def swap_in(stage: Path, out: Path) -> None:
     """Replace ``out`` with ``stage`` using renames, so the switch is near-instant."""
     old = None

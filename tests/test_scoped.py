@@ -60,6 +60,22 @@ def test_a_scoped_build_keeps_the_other_pages_and_their_search_records(
     assert pages == {"intro.html", "method.html", "results.html"}
 
 
+def test_a_scoped_build_keeps_a_home_page_it_did_not_build(tmp_path: Path) -> None:
+    """The site's index.html and 404.html are chapters here: a scoped build must keep
+    them, not put the redirect or the stock 404 page in their place."""
+    files = {**FILES, "index.md": "# Welcome {.unnumbered}\n\nHello.\n",
+             "404.md": "# Lost {.unnumbered}\n\nNothing here.\n"}  # fmt: skip
+    book = write_book(tmp_path / "book", files, {"site": {"url": "https://example.org/"}})
+    out = tmp_path / "out"
+    build(book, BuildOptions(formats=["html"], out=out, cache=False))
+    home, lost = (out / "index.html").read_text(), (out / "404.html").read_text()
+    build(book, BuildOptions(formats=["html"], out=out, cache=False, chapters=["results"]))
+    assert (out / "index.html").read_text() == home
+    assert (out / "404.html").read_text() == lost
+    assert "Hello." in home and "Nothing here." in lost
+    assert "<loc>https://example.org/intro.html</loc>" in (out / "sitemap.xml").read_text()
+
+
 def test_chapters_are_picked_by_stem_id_or_title_prefix(book: Path, tmp_path: Path) -> None:
     for names, expected in ((["intro"], {"intro.html"}), (["sec-method"], {"method.html"}),
                             (["Res"], {"results.html"}), (["intro,method"], {"intro.html", "method.html"})):  # fmt: skip

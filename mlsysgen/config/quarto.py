@@ -13,6 +13,7 @@ one summary note, never an error.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -256,14 +257,17 @@ def _unnumbered(title: str) -> str:
 def _unlisted_pages(root: Path, listed: set[str]) -> list[str]:
     """Quarto renders every page of a website project, listed or not."""
     pages = []
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if path.suffix not in _NUMBERED_PAGE_EXT or rel in listed:
-            continue
-        if any(p.startswith(("_", ".")) for p in rel.split("/")) or rel.lower() == "readme.md":
-            continue
-        pages.append(rel)
-    return pages
+    for folder, dirs, files in os.walk(root):
+        # Quarto skips files and folders named _* or .* (the output, caches, partials).
+        dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
+        base = Path(folder).relative_to(root).as_posix()
+        for name in files:
+            rel = name if base == "." else f"{base}/{name}"
+            if name.startswith(("_", ".")) or rel in listed or rel.lower() == "readme.md":
+                continue
+            if Path(name).suffix in _NUMBERED_PAGE_EXT:
+                pages.append(rel)
+    return sorted(pages, key=lambda rel: rel.split("/"))  # as paths sort: by folder, then name
 
 
 def _nav_items(entries: Any) -> list[dict[str, str]]:

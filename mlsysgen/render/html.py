@@ -17,6 +17,7 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
+from ..diagrams import place_svg
 from ..model import Book, Chapter, Label
 from ..transforms.base import BuildContext
 from ..transforms.figures import placeholder_html
@@ -218,8 +219,8 @@ class HtmlRenderer(RendererHTML):
     def fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
         token = tokens[idx]
         state: RenderState = env["r"]
-        if token.meta.get("diagram_svg"):  # drawn by transforms.diagrams; ids already unique
-            return token.meta["diagram_svg"]
+        if token.meta.get("diagram"):  # drawn by transforms.diagrams
+            return place_svg(*token.meta["diagram"])
         if token.meta.get("placeholder"):
             return placeholder_html(token.meta["placeholder"], token.content)
         lang = token.meta.get("lang", "")

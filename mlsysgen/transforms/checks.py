@@ -26,10 +26,15 @@ def check_references(book: Book, ctx: BuildContext) -> None:
 
 def check_links_and_images(book: Book, ctx: BuildContext) -> None:
     anchors = {c.rel: _anchors(c) for c in book.chapters}
-    assets: set[str] = ctx.data.setdefault("assets", set())
+    # Asset → the chapters that use it (a scoped build copies only its chapters' files).
+    assets: dict[str, set[str]] = ctx.data.setdefault("assets", {})
     for chapter in book.chapters:
         base = posixpath.dirname(chapter.rel)
-        for child in final_inline_children(chapter):
+        found = chapter.walks.get("links")
+        if found is None:
+            kinds = ("link_open", "image", "html_inline")
+            found = chapter.walks["links"] = [c for c in final_inline_children(chapter) if c.type in kinds]
+        for child in found:
             if child.type == "link_open":
                 _rewrite_link(child, chapter, base, anchors, ctx)
             elif child.type == "image":
@@ -46,7 +51,7 @@ _RAW_REF = re.compile(r"""\b(?:src|href|poster)\s*=\s*["']([^"'#?]+)""", re.IGNO
 
 
 def _check_raw_html(
-    token, chapter: Chapter, base: str, book: Book, assets: set[str], ctx: BuildContext
+    token, chapter: Chapter, base: str, book: Book, assets: dict[str, set[str]], ctx: BuildContext
 ) -> None:  # type: ignore[no-untyped-def]
     """Files that author-written HTML refers to are copied too; a missing one is a warning."""
     pages = ctx.data.setdefault("page_hrefs", {c.href for c in book.chapters})
@@ -58,7 +63,7 @@ def _check_raw_html(
         if rel in pages:
             continue
         if not rel.startswith("../") and (book.project.root / rel).is_file():
-            assets.add(rel)
+            assets.setdefault(rel, set()).add(chapter.rel)
             continue
         # A {=html} fence's content starts on the line after its opening fence.
         first = (token.map[0] + (1 if token.markup else 0)) if token.map else None
@@ -146,7 +151,7 @@ def _rewrite_link(
 
 
 def _check_image(
-    token, chapter: Chapter, base: str, book: Book, assets: set[str], ctx: BuildContext
+    token, chapter: Chapter, base: str, book: Book, assets: dict[str, set[str]], ctx: BuildContext
 ) -> None:  # type: ignore[no-untyped-def]
     src = str(token.attrGet("src") or "")
     if not _is_local(src):
@@ -158,4 +163,4 @@ def _check_image(
             chapter.where(token),
         )
         return
-    assets.add(rel)
+    assets.setdefault(rel, set()).add(chapter.rel)

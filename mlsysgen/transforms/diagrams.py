@@ -3,10 +3,10 @@
 A book-scope pass (after figures, which marked every block as a placeholder, and
 before the index is collected): the whole book's blocks are drawn together, so a cold
 build keeps every core busy and problems are summed up once rather than per block.
-Each drawn block gets ``meta["diagram_svg"]`` (its SVG with ids prefixed for its page
-and the figure caption as accessible name), which the renderer shows instead of the
-placeholder. Running the
-pass again over the same chapters sets the same values.
+Each drawn block gets ``meta["diagram"]``: its SVG, the id prefix that makes its ids
+unique in the book, and the figure caption as accessible name; the renderer places it
+(``diagrams.place_svg``) instead of the placeholder. Running the pass again over the
+same chapters sets the same values.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from ..diagrams import (
     draw_all,
     explain,
     find_toolchain,
-    place_svg,
     source_key,
     tex_document,
     writable,
@@ -89,7 +88,7 @@ def render_diagrams(book: Book, ctx: BuildContext) -> None:
                             "seconds": 0.0}  # fmt: skip
     if not options.tikz:
         for block in blocks:
-            block.token.meta.pop("diagram_svg", None)
+            block.token.meta.pop("diagram", None)
         ctx.diagnostics.warning(
             f"{_as_placeholders(len(blocks))}: drawing is turned off "
             "(diagrams: tikz: false); remove that setting to draw them",
@@ -120,11 +119,13 @@ def render_diagrams(book: Book, ctx: BuildContext) -> None:
 def _find_blocks(book: Book) -> Iterator[Block]:
     used: set[str] = set()
     for chapter in book.chapters:
-        bodies = [chapter.tokens, *chapter.env.get("notes", {}).values()]
-        for tokens in bodies:
-            for block in _blocks_in(chapter, tokens):
-                block.prefix = _unique_prefix(block, used)
-                yield block
+        found = chapter.walks.get("tikz_blocks")  # the tree's structure is final by now
+        if found is None:
+            bodies = [chapter.tokens, *chapter.env.get("notes", {}).values()]
+            found = chapter.walks["tikz_blocks"] = [b for t in bodies for b in _blocks_in(chapter, t)]
+        for block in found:
+            block.prefix = _unique_prefix(block, used)
+            yield block
 
 
 def _unique_prefix(block: Block, used: set[str]) -> str:
@@ -256,15 +257,13 @@ def _apply(
         outcome = outcomes[block.key]
         meta = block.token.meta
         if outcome.svg is None:
-            meta.pop("diagram_svg", None)
+            meta.pop("diagram", None)
         else:
-            # "placeholder" stays: the renderer prefers the SVG, and the search index still
-            # leaves the TikZ source out. A block placed by the previous build of a
-            # long-running session is kept as it is (placing costs a few regex passes).
-            stamp = (block.key, hash(outcome.svg), block.prefix, block.label)
-            if meta.get("diagram_stamp") != stamp or "diagram_svg" not in meta:
-                meta["diagram_svg"] = place_svg(outcome.svg, block.prefix, block.label)
-                meta["diagram_stamp"] = stamp
+            # "placeholder" stays: the renderer prefers the drawing, and the search index
+            # still leaves the TikZ source out. The renderer places the SVG (a few regex
+            # passes), so a scoped build pays only for the chapters it renders.
+            meta["diagram"] = (outcome.svg, block.prefix, block.label)
+            meta["diagram_stamp"] = (block.key, hash(outcome.svg), block.prefix, block.label)
         if outcome.failure is not None and tools is not None:
             message, is_shared = _failure_message(block, outcome.failure, tools, options)
             if is_shared:

@@ -68,7 +68,6 @@ class SiteWriter:
             if chapter.href == "404.html":
                 root = _absolute_root(site["url"])
             key = digest_text(render_keys.get(chapter.rel), shared, page, root)
-            html_text = pages.get(chapter.rel, (None, ""))[1]
             reused = chapter.rel in render_keys and pages.get(chapter.rel, (None,))[0] == key
             if not reused:
                 html_text = theme.render(
@@ -80,20 +79,27 @@ class SiteWriter:
                     endnotes=Markup(rendered[chapter.rel].endnotes),
                     sidebar=Markup(_localise_sidebar(sidebar, root, chapter.href)),
                 )
-                pages[chapter.rel] = (key, html_text)
+                data = html_text.encode("utf-8")
+                pages[chapter.rel] = (key, data, digest_bytes(data))
+            _, data, digest = pages[chapter.rel]
             target = out / chapter.href
             target.parent.mkdir(parents=True, exist_ok=True)
-            data = html_text.encode("utf-8")
-            if not (reused and _link_previous(chapter.href, target, data, ctx)):
+            if not (reused and _link_previous(chapter.href, target, digest, ctx)):
                 target.write_bytes(data)
         theme.copy_static(out)
         _copy_assets(book, ctx, out)
         _write_generated(ctx, out)
         built = {c.href for c in book.chapters if c.rel in rendered}
         _write_search(rendered, out, built if scope is not None else None, ctx)
-        if not (out / "index.html").exists() and reading:
+        previous = ctx.data.get("previous_output") if scope is not None else None
+
+        def present(rel: str) -> bool:
+            """Written now, or (scoped build) kept from the previous output."""
+            return (out / rel).exists() or (previous is not None and (previous / rel).exists())
+
+        if not present("index.html") and reading:
             _write_redirect(out / "index.html", reading[0].href)
-        if not (out / "404.html").exists():
+        if not present("404.html"):
             (out / "404.html").write_text(
                 theme.render("404.html", site=site, page={"title": "Page not found"},
                              root=_absolute_root(site["url"]),
@@ -101,7 +107,7 @@ class SiteWriter:
                 encoding="utf-8",
             )  # fmt: skip
         if site["url"]:
-            _write_sitemap(out, site["url"], [c.href for c in book.chapters if c.rel in rendered])
+            _write_sitemap(out, site["url"], [c.href for c in book.chapters if present(c.href)])
         return len(rendered)
 
 
@@ -250,17 +256,19 @@ def _link(current: Chapter, target: Chapter, titles: dict[str, Markup]) -> PageL
 
 def _copy_assets(book: Book, ctx: BuildContext, out: Path) -> None:
     root = book.project.root
-    for rel in sorted(ctx.data.get("assets", ())):
-        _place(root / rel, out / rel, rel, ctx)
+    scope = ctx.data.get("scope")
+    for rel, users in sorted(ctx.data.get("assets", {}).items()):
+        if scope is None or not users.isdisjoint(scope):
+            _place(root / rel, out / rel, rel, ctx)
     for extra in (book.project.config.site.favicon, book.project.config.site.og_image):
         if extra and "://" not in extra and (root / extra).is_file():
             _place(root / extra, out / extra, extra, ctx)
 
 
-def _link_previous(rel: str, target: Path, data: bytes, ctx: BuildContext) -> bool:
-    """Hard-link ``rel`` from the previous output when that file holds exactly ``data``."""
+def _link_previous(rel: str, target: Path, digest: str, ctx: BuildContext) -> bool:
+    """Hard-link ``rel`` from the previous output when that file's content hash is ``digest``."""
     previous, hashes = ctx.data.get("previous_output"), ctx.data.get("hashes")
-    if previous is None or hashes is None or hashes.digest(previous / rel) != digest_bytes(data):
+    if previous is None or hashes is None or hashes.digest(previous / rel) != digest:
         return False
     try:
         os.link(previous / rel, target)
@@ -304,21 +312,32 @@ def _write_search(rendered: dict[str, RenderedChapter], out: Path, scoped: set[s
     keys = ctx.data.get("render_keys", {})
     key = digest_text([keys.get(rel) for rel in rendered]) if keys and scoped is None else None
     if key is not None and memo.get("search", (None,))[0] == key:
-        data = memo["search"][1]
-        if not _link_previous("search.json", out / "search.json", data, ctx):
+        _, data, digest = memo["search"]
+        if not _link_previous("search.json", out / "search.json", digest, ctx):
             (out / "search.json").write_bytes(data)
         return
-    docs = [record for chapter in rendered.values() for record in chapter.search]
-    target = out / "search.json"
-    if scoped is not None and target.is_file():
-        pages = scoped
-        old = json.loads(target.read_text(encoding="utf-8")).get("docs", [])
-        docs = [r for r in old if r.get("href", "").partition("#")[0] not in pages] + docs
-        target.unlink()  # it may be a link into the previous output: never write through it
-    data = json.dumps({"docs": docs}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # Each chapter's records are serialised once per version of the chapter: the whole
+    # index is megabytes of JSON, and an edit changes one chapter's part of it.
+    parts = memo.setdefault("search_parts", {})
+    records = []
+    for rel, chapter in rendered.items():
+        part = parts.get(rel)
+        if part is None or part[0] != keys.get(rel) or part[0] is None:
+            part = parts[rel] = (keys.get(rel), ",".join(map(_json, chapter.search)))
+        records += [part[1]] if part[1] else []
+    previous = ctx.data.get("previous_output")
+    if scoped is not None and previous is not None and (previous / "search.json").is_file():
+        old = json.loads((previous / "search.json").read_text(encoding="utf-8")).get("docs", [])
+        kept = [_json(r) for r in old if r.get("href", "").partition("#")[0] not in scoped]
+        records = kept + records
+    data = ('{"docs":[' + ",".join(records) + "]}").encode("utf-8")
     (out / "search.json").write_bytes(data)
     if key is not None:
-        memo["search"] = (key, data)
+        memo["search"] = (key, data, digest_bytes(data))
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _write_redirect(path: Path, target: str) -> None:

@@ -12,6 +12,14 @@ import jinja2
 from ..fingerprint import digest_text
 
 _PACKAGE = Path(__file__).resolve().parents[1]
+_ENVIRONMENTS: dict[tuple[tuple[str, ...], str], jinja2.Environment] = {}
+
+
+def _fingerprint(folders: tuple[str, ...]) -> str:
+    parts = []
+    for folder in folders:
+        parts += [(p.name, p.read_bytes()) for p in sorted(Path(folder).rglob("*.html"))]
+    return digest_text(parts)
 
 
 def default_theme_dir(kind: str) -> Path:
@@ -26,20 +34,25 @@ class Theme:
     def __init__(self, project_root: Path, extra_static: Sequence[Path] = ()) -> None:
         self.template_dirs = [project_root / "templates", default_theme_dir("templates")]
         self.static_dirs = [default_theme_dir("static"), *extra_static, project_root / "static"]
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(d) for d in self.template_dirs if d.is_dir()]),
-            autoescape=jinja2.select_autoescape(["html", "xhtml", "xml"], default=True),
-            undefined=jinja2.ChainableUndefined,
-            trim_blocks=False,
-        )
+        folders = tuple(str(d) for d in self.template_dirs if d.is_dir())
+        self._fingerprint = _fingerprint(folders)
+        # Compiling the templates takes longer than a preview rebuild's pages: a long-running
+        # process keeps the environment for as long as the templates hash the same.
+        key = (folders, self._fingerprint)
+        if key not in _ENVIRONMENTS:
+            _ENVIRONMENTS.clear()
+            _ENVIRONMENTS[key] = jinja2.Environment(
+                loader=jinja2.FileSystemLoader(folders),
+                autoescape=jinja2.select_autoescape(["html", "xhtml", "xml"], default=True),
+                undefined=jinja2.ChainableUndefined,
+                trim_blocks=False,
+                auto_reload=False,  # the content hash above decides, not file times
+            )
+        self.env = _ENVIRONMENTS[key]
 
     def fingerprint(self) -> str:
         """A hash of every template, so pages made with other templates are not reused."""
-        parts = []
-        for folder in self.template_dirs:
-            if folder.is_dir():
-                parts += [(p.name, p.read_bytes()) for p in sorted(folder.rglob("*.html"))]
-        return digest_text(parts)
+        return self._fingerprint
 
     def render(self, name: str, **context: object) -> str:
         return self.env.get_template(name).render(**context)

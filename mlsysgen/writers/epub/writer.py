@@ -142,7 +142,7 @@ def _relinker(chapter: Chapter, files: dict[str, str], book: Book, ctx: BuildCon
     """Page links → XHTML files (or the site, for pages the EPUB leaves out); images → items."""
     site = book.project.config.site.url
     site = site if not site or site.endswith("/") else site + "/"
-    copied = ctx.data.get("assets", set())
+    copied = ctx.data.get("assets", {})
 
     def link(page: str, anchor: str) -> str:
         file = files.get(page)
