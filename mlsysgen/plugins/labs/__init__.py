@@ -23,11 +23,15 @@ from typing import Any
 
 def register(registry: Any) -> None:
     """Add the lab passes, the render rule and the static files."""
+    from . import runtime
     from .assets import finish_labs
     from .render import render_lab
     from .transform import run_labs
 
     registry.add_transform("labs", 60, run_labs, "chapter")
+    # A chapter's labs ran with these: another numpy or Node.js present means running again.
+    registry.add_run_key(lambda: (runtime.tinytorch_runtime(), runtime.micropython_runtime(True),
+                                  runtime.node_path() is not None))  # fmt: skip
     registry.add_transform("labs_book", 95, finish_labs, "book")
     registry.add_render_rule("lab", render_lab)
     registry.add_theme_assets(

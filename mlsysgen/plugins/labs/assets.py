@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections import Counter
 from pathlib import Path
+
+from markdown_it.token import Token
 
 from ...errors import Location
 from ...model import Book
 from ...transforms.base import BuildContext
 from .boards import BoardError, load_board
+from .expect import problems
 from .settings import build_state, settings_for
 from .spec import Lab
 
@@ -28,11 +32,12 @@ _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 def finish_labs(book: Book, ctx: BuildContext) -> None:
     """The ``labs_book`` transform."""
-    labs = [t.meta["lab"] for c in book.chapters for t in c.tokens if t.type == "lab"]
+    tokens = [t for c in book.chapters for t in c.tokens if t.type == "lab"]
+    labs = [t.meta["lab"] for t in tokens]
     _check_unique(labs, ctx)
     if labs and ctx.format == "html":
         _generate(labs, book, ctx)
-    _summary(ctx)
+    _summary(tokens, ctx)
 
 
 def _check_unique(labs: list[Lab], ctx: BuildContext) -> None:
@@ -78,13 +83,22 @@ def package_zip(folder: Path, files: tuple[Path, ...]) -> bytes:
     return buffer.getvalue()
 
 
-def _summary(ctx: BuildContext) -> None:
+def _summary(tokens: list[Token], ctx: BuildContext) -> None:
     state = build_state(ctx)
     stream = ctx.diagnostics.stream
-    if stream is None or not state.stats or "summary" in state.flags:
+    if stream is None or not tokens or "summary" in state.flags:
         return
     state.flags.add("summary")
-    s = state.stats
+    s: Counter[str] = Counter()
+    for token in tokens:
+        lab, outcome = token.meta["lab"], token.meta["outcome"]
+        if outcome.status in ("off", "skipped", "missing", "unavailable"):
+            s["not run"] += 1
+        elif outcome.note == "cached" or token.meta.get("lab_build") != state.build_id:
+            s["cached"] += 1
+        else:
+            s["run"] += 1
+        s["failed"] += len(problems(lab, outcome))
     print(
         f"labs: {s['run']} run, {s['cached']} from the cache, {s['not run']} not run, "
         f"{s['failed']} failed",

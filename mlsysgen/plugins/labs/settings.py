@@ -6,8 +6,8 @@ Made once per build and format (``ctx.data["labs"]``), shared by the chapters' p
 from __future__ import annotations
 
 import os
+import uuid
 import weakref
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -33,8 +33,9 @@ class BuildState:
     HTML pass ran, even without a disk cache (--no-cache) or with --labs=force."""
     flags: set[str] = field(default_factory=set)
     """One-time notices already given (e.g. that node is missing)."""
-    stats: Counter[str] = field(default_factory=Counter)
-    """Labs run, taken from the cache, failed (for the summary line)."""
+    build_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    """Marks the lab tokens this build verified: the others come from chapter runs that
+    an earlier build made (and stored), so this build took them from the cache."""
 
 
 # Keyed by the build's parser object, which lives exactly as long as the build.

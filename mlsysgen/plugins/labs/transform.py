@@ -11,7 +11,6 @@ each lab fence into a ``lab`` token carrying the lab and its outcome (rendered b
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 from markdown_it.token import Token
@@ -176,13 +175,10 @@ def _verify(chapter: Chapter, found: Found, settings: Settings, ctx: BuildContex
             first.location,
         )
     outcomes = verify(labs, settings, lambda lab, outcome: bool(problems(lab, outcome)))
-    stats: Counter[str] = state.stats
     for index, lab in found.labs:
         outcome = outcomes[lab.id]
-        stats[_category(outcome)] += 1
         for problem in problems(lab, outcome):
             ctx.diagnostics.error(problem.message, problem.location)
-            stats["failed"] += 1
         if outcome.note == NODE_MISSING and "node" not in state.flags:
             state.flags.add("node")
             ctx.diagnostics.warning(
@@ -199,12 +195,7 @@ def _verify(chapter: Chapter, found: Found, settings: Settings, ctx: BuildContex
         token.type = "lab"
         token.meta["lab"] = lab
         token.meta["outcome"] = outcome
-
-
-def _category(outcome: Outcome) -> str:
-    if outcome.status in ("off", "skipped", "missing", "unavailable"):
-        return "not run"
-    return "cached" if outcome.note == "cached" else "run"
+        token.meta["lab_build"] = state.build_id
 
 
 def _declare_dependencies(

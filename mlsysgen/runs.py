@@ -1,0 +1,87 @@
+"""Chapters after the chapter-scope passes, kept on disk between processes.
+
+A build in a fresh process (the command line, ``build intro``) would otherwise redo every
+chapter's passes (quizzes, figures, callouts, …) although only one chapter changed.
+Each chapter of each format has one file, ``runs/<format>/<chapter>.pickle``, replaced
+when the chapter's run changes, so the cache never grows with edits. The file opens
+with the run's key on a line of its own: a stale entry is recognised without unpickling
+its tree.
+
+The key covers the chapter's parse, the config, the command-line settings and the code
+of mlsysgen and its plugins (the passes themselves); the declared dependencies are
+checked by content hash on load, as for a run kept in memory.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .diagnostics import Diagnostic
+from .fingerprint import FileHashes, digest_text, project_files
+from .model import Chapter
+
+_SCHEMA = 1
+
+
+@dataclass
+class ChapterRun:
+    """A chapter after the chapter-scope transforms of one format, and what made it."""
+
+    key: str
+    chapter: Chapter
+    problems: list[Diagnostic]
+    dependencies: dict[Path, str | None]
+    """Declared dependency → its content hash then."""
+
+    def is_current(self, key: str, hashes: FileHashes) -> bool:
+        """Made from the same inputs as a run with ``key`` would be, dependencies included."""
+        return self.key == key and all(hashes.digest(p) == h for p, h in self.dependencies.items())
+
+
+class RunStore:
+    """One format's chapter runs in ``folder``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def load(self, rel: str, key: str, hashes: FileHashes) -> ChapterRun | None:
+        """The stored run of chapter ``rel`` if it was made with ``key`` and its
+        dependencies hash the same; else None."""
+        try:
+            with open(self._path(rel), "rb") as f:
+                if f.readline().rstrip(b"\n").decode() != key:
+                    return None
+                run: ChapterRun = pickle.load(f)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
+            return None  # missing, or written by another version: made again
+        return run if run.is_current(key, hashes) else None
+
+    def save(self, run: ChapterRun) -> None:
+        target = self._path(run.chapter.rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as f:
+            f.write(run.key.encode() + b"\n")
+            pickle.dump(run, f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(target)
+
+    def _path(self, rel: str) -> Path:
+        return self.folder / f"{digest_text(rel)}.pickle"
+
+
+def code_key(plugins: list[str], hashes: FileHashes) -> str:
+    """The content of mlsysgen's code and of every plugin's package: what the passes do."""
+    folders = {Path(__file__).resolve().parent}
+    for name in plugins:
+        module = sys.modules.get(name)
+        if module is not None and getattr(module, "__file__", None):
+            folders.add(Path(module.__file__).resolve().parent)  # type: ignore[arg-type]
+    files = sorted(p for folder in folders for p in project_files(folder) if p.suffix == ".py")
+    return digest_text(_SCHEMA, [(str(p), hashes.digest(p)) for p in files])
+
+
+__all__ = ["ChapterRun", "RunStore", "code_key"]
