@@ -6,6 +6,8 @@ DEV     := $(VENV)/.installed-dev
 CORPUS  ?= ../shared/corpus/mlsysbook
 OUT     ?= _site
 CHROMIUM_STAMP := $(VENV)/.chromium
+# Some shells export this; without bytecode every command recompiles mlsysgen (~0.25 s).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: html pdf epub test lint compat bench clean snapshots deps doctor deploy tikz-deps serve
 

@@ -6,9 +6,13 @@ Exit status: 0 success, 1 errors in the book (already reported), 2 usage.
 from __future__ import annotations
 
 import argparse
+import atexit
+import os
 import shutil
 import sys
+import threading
 from pathlib import Path
+from typing import NoReturn
 
 from . import CONFIG_NAMES, FORMATS
 from .errors import BuildFailed, MlsysgenError
@@ -198,7 +202,8 @@ def _build(args: argparse.Namespace) -> int:
                            keep_going=args.keep_going, chapters=chapters,
                            volumes=args.volumes)  # fmt: skip
     options.record, options.inputs = True, inputs
-    result = build(project, options)
+    global _RESULT
+    _RESULT = result = build(project, options)
     print(f"built {result.out}: {summary(result)}", file=sys.stderr)
     return 0
 
@@ -269,5 +274,24 @@ def _new(args: argparse.Namespace) -> int:
     return 0
 
 
+_RESULT: object = None
+"""The last build's result, freed by the process's exit rather than by ``_build``."""
+
+
+def run() -> NoReturn:
+    """The console entry point: ``main()``, then exit without freeing the build's objects
+    one by one (a quarter of a second for the real book's million-odd tokens, spent
+    after the work is done). Threads are joined and exit handlers run first, as a
+    normal interpreter exit does."""
+    status = main()
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
