@@ -41,9 +41,12 @@ $(CHROMIUM_STAMP): $(DEV)
 	touch $(CHROMIUM_STAMP)
 
 # CHAPTER=intro (or several, comma-separated) builds only those chapters; the index, and
-# so every number and cross-reference, stays that of the whole book.
+# so every number and cross-reference, stays that of the whole book. VOLUME=1 (a number,
+# roman numeral or id; all: the combined edition) builds one volume of a multi-volume book.
+SCOPE := $(CHAPTER) $(if $(VOLUME),--volume $(VOLUME))
+
 html: $(STAMP)
-	$(PY) -m mlsysgen build content $(CHAPTER) --to html --out $(OUT)
+	$(PY) -m mlsysgen build content $(SCOPE) --to html --out $(OUT)
 
 # Live preview on http://127.0.0.1:8000/ (CHAPTER=intro opens that chapter).
 serve: $(STAMP)
@@ -52,11 +55,11 @@ serve: $(STAMP)
 # The site is rebuilt with the document, so its download menu links a file that exists.
 pdf: $(STAMP)
 	$(PY) -m pip install -q -e '.[pdf]'
-	$(PY) -m mlsysgen build content $(CHAPTER) --to html --to pdf --out $(OUT)
+	$(PY) -m mlsysgen build content $(SCOPE) --to html --to pdf --out $(OUT)
 
 epub: $(STAMP)
 	$(PY) -m pip install -q -e '.[epub]'
-	$(PY) -m mlsysgen build content $(CHAPTER) --to html --to epub --out $(OUT)
+	$(PY) -m mlsysgen build content $(SCOPE) --to html --to epub --out $(OUT)
 
 # TeX for drawing {.tikz} blocks. Only a diagram with no drawing in its book's _diagrams/
 # needs it, so html/pdf/epub above never install it (content/_diagrams/ is committed).
