@@ -38,7 +38,7 @@ from .registry import Registry, core_registry
 from .render.chapter import render_chapter
 from .render.html import RenderedChapter
 from .render.inputs import render_key
-from .runs import ChapterRun, RunStore, code_key
+from .runs import ChapterRun, ChapterStore, code_key
 from .select import select_chapters
 from .stamp import (
     Stamp,
@@ -124,13 +124,13 @@ class Reading:
     settings: dict[str, Any] = field(default_factory=dict)
     """Command-line choices that transforms and plugins read from ``ctx.data``."""
     hashes: FileHashes = field(default_factory=FileHashes)
-    unsaved: list[tuple[RunStore, ChapterRun]] = field(default_factory=list)
-    """Chapter runs made by this build, for :meth:`save_runs`."""
+    unsaved: list[tuple[ChapterStore, str, str, Any]] = field(default_factory=list)
+    """Chapter runs and fragments made by this build: (store, chapter, key, value)."""
 
     def save_runs(self) -> None:
-        """Store the chapter runs this build made, for the next process to reuse."""
-        for store, run in self.unsaved:
-            store.save(run)
+        """Store the chapter runs and fragments this build made, for the next process."""
+        for store, rel, key, value in self.unsaved:
+            store.save(rel, key, value)
         self.unsaved.clear()
 
     def transform(
@@ -156,7 +156,7 @@ class Reading:
                                  code_key(self.project.config.plugins, self.hashes),
                                  environment_key(),
                                  [key() for key in self.registry.run_keys])  # fmt: skip
-        store = RunStore(self.cache_dir / "runs" / fmt) if self.cache_dir is not None else None
+        store = ChapterStore(self.cache_dir / "runs" / fmt) if self.cache_dir is not None else None
         runs = {}
         for parsed in self.parsed:
             runs[parsed.source.rel] = self._chapter_run(parsed, chapter_passes, ctx, config_key,
@@ -174,13 +174,13 @@ class Reading:
 
     def _chapter_run(self, parsed: ParsedChapter, passes: list[Transform], ctx: BuildContext,
                      config_key: str, previous: ChapterRun | None,
-                     store: RunStore | None) -> ChapterRun:  # fmt: skip
+                     store: ChapterStore | None) -> ChapterRun:  # fmt: skip
         """The chapter after the chapter passes: kept from the previous build of this
         session, or stored by an earlier process, or made now (and stored)."""
         key = digest_text(parsed.digest, parsed.source, config_key)
         if previous is None or not previous.is_current(key, self.hashes):
-            previous = store.load(parsed.source.rel, key, self.hashes) if store else None
-        if previous is not None:
+            previous = store.load(parsed.source.rel, key) if store else None
+        if previous is not None and previous.is_current(key, self.hashes):
             self.diagnostics.extend_items(previous.problems)
             return previous
         chapter = parsed.load()
@@ -198,7 +198,7 @@ class Reading:
         run = ChapterRun(key, chapter, problems, deps)
         if store is not None:
             # Stored once the output is in place: the preview shows the edit first.
-            self.unsaved.append((store, run))
+            self.unsaved.append((store, run.chapter.rel, key, run))
         return run
 
     @staticmethod
@@ -296,7 +296,7 @@ class Session:
                     ctx.data["chapter_scope"] = scope
                 if scope is not None:
                     ctx.data["scope"] = scope
-                result.rendered += self._render(book, ctx, state)
+                result.rendered += self._render(book, ctx, state, reading)
                 _say(options, f"writing {fmt}")
                 for edition in editions(book, options.volumes, fmt):
                     ctx.data["edition"] = edition
@@ -322,11 +322,15 @@ class Session:
             return (self.root / load_project(self.root).config.output_dir).resolve()
         return (self.root / "_site").resolve()
 
-    def _render(self, book: Book, ctx: BuildContext, state: FormatState) -> int:
-        """Step 5: fragments for every chapter, from the previous build where the chapter's
-        render inputs hash the same. Returns how many chapters were rendered anew."""
+    def _render(self, book: Book, ctx: BuildContext, state: FormatState, reading: Reading) -> int:
+        """Step 5: fragments for every chapter, from the previous build (or an earlier
+        process's, on disk) where the chapter's render inputs hash the same. Returns how
+        many chapters were rendered anew."""
         keys = ctx.data["chapter_keys"]
         scope = ctx.data.get("scope")
+        store = None
+        if reading.cache_dir is not None:
+            store = ChapterStore(reading.cache_dir / "rendered" / ctx.format)
         ready: dict[str, RenderedChapter] = {}
         kept = {rel: v for rel, v in state.rendered.items() if scope is not None and rel not in scope}
         todo: list[tuple[Chapter, str]] = []
@@ -335,6 +339,8 @@ class Session:
                 continue
             key = render_key(chapter, book, ctx, keys[chapter.rel])
             previous = state.rendered.get(chapter.rel)
+            if (previous is None or previous[0] != key) and store is not None:
+                previous = store.load(chapter.rel, key)
             if previous is not None and previous[0] == key:
                 kept[chapter.rel] = previous
             else:
@@ -354,6 +360,8 @@ class Session:
             todo, fork_map(render, [c for c, _ in todo]), strict=True
         ):
             kept[chapter.rel] = (key, fragments, problems)
+            if store is not None:
+                reading.unsaved.append((store, chapter.rel, key, kept[chapter.rel]))
         for chapter in book.chapters:
             if chapter.rel in kept and (scope is None or chapter.rel in scope):
                 ctx.diagnostics.extend_items(kept[chapter.rel][2])

@@ -1,11 +1,12 @@
-"""Chapters after the chapter-scope passes, kept on disk between processes.
+"""Chapters after the chapter-scope passes, and their rendered fragments, kept on disk
+between processes.
 
 A build in a fresh process (the command line, ``build intro``) would otherwise redo every
-chapter's passes (quizzes, figures, callouts, …) although only one chapter changed.
-Each chapter of each format has one file, ``runs/<format>/<chapter>.pickle``, replaced
-when the chapter's run changes, so the cache never grows with edits. The file opens
-with the run's key on a line of its own: a stale entry is recognised without unpickling
-its tree.
+chapter's passes (quizzes, figures, callouts, …) and render every chapter again although
+only one changed. Each chapter of each format has one file per kind,
+``runs/<format>/<chapter>.pickle`` and ``rendered/<format>/<chapter>.pickle``, replaced
+when the chapter changes, so the cache never grows with edits. A file opens with its
+key on a line of its own: a stale entry is recognised without unpickling it.
 
 The key covers the chapter's parse, the config, the command-line settings and the code
 of mlsysgen and its plugins (the passes themselves); the declared dependencies are
@@ -19,6 +20,7 @@ import pickle
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .diagnostics import Diagnostic
 from .fingerprint import FileHashes, digest_text, project_files
@@ -42,31 +44,30 @@ class ChapterRun:
         return self.key == key and all(hashes.digest(p) == h for p, h in self.dependencies.items())
 
 
-class RunStore:
-    """One format's chapter runs in ``folder``."""
+class ChapterStore:
+    """One value per chapter in ``folder`` (a format's chapter runs, or its rendered
+    fragments), each saved with the key it was made under."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def load(self, rel: str, key: str, hashes: FileHashes) -> ChapterRun | None:
-        """The stored run of chapter ``rel`` if it was made with ``key`` and its
-        dependencies hash the same; else None."""
+    def load(self, rel: str, key: str) -> Any:
+        """The value stored for chapter ``rel`` if it was made under ``key``; else None."""
         try:
             with open(self._path(rel), "rb") as f:
                 if f.readline().rstrip(b"\n").decode() != key:
                     return None
-                run: ChapterRun = pickle.load(f)
+                return pickle.load(f)
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
             return None  # missing, or written by another version: made again
-        return run if run.is_current(key, hashes) else None
 
-    def save(self, run: ChapterRun) -> None:
-        target = self._path(run.chapter.rel)
+    def save(self, rel: str, key: str, value: Any) -> None:
+        target = self._path(rel)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(f".{os.getpid()}.tmp")
         with open(tmp, "wb") as f:
-            f.write(run.key.encode() + b"\n")
-            pickle.dump(run, f, protocol=pickle.HIGHEST_PROTOCOL)
+            f.write(key.encode() + b"\n")
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(target)
 
     def _path(self, rel: str) -> Path:
@@ -84,4 +85,4 @@ def code_key(plugins: list[str], hashes: FileHashes) -> str:
     return digest_text(_SCHEMA, [(str(p), hashes.digest(p)) for p in files])
 
 
-__all__ = ["ChapterRun", "RunStore", "code_key"]
+__all__ = ["ChapterRun", "ChapterStore", "code_key"]

@@ -1,5 +1,6 @@
-"""Chapter runs stored on disk: a build in a new process skips the chapter passes of
-every chapter whose source, config, code and declared dependencies hash the same."""
+"""Chapter runs and fragments stored on disk: a build in a new process skips the chapter
+passes of every chapter whose source, config, code and declared dependencies hash the
+same, and renders only the chapters whose render inputs changed."""
 
 from __future__ import annotations
 
@@ -48,6 +49,18 @@ def test_a_new_process_reuses_the_stored_runs(tmp_path: Path, passes: list[str])
     assert passes == []
     for page in ("a.html", "b.html", "search.json"):
         assert (second / page).read_bytes() == (first / page).read_bytes()
+
+
+def test_a_new_process_renders_only_what_changed(tmp_path: Path) -> None:
+    root = _book(tmp_path)
+    out = tmp_path / "out"
+    assert build(root, BuildOptions(formats=["html"], out=out)).rendered == 2
+    assert build(root, BuildOptions(formats=["html"], out=tmp_path / "again")).rendered == 0
+    assert (tmp_path / "again" / "a.html").read_bytes() == (out / "a.html").read_bytes()
+    (root / "b.md").write_text(B + "\nMore text.\n", encoding="utf-8")
+    assert build(root, BuildOptions(formats=["html"], out=out)).rendered == 1
+    (root / "b.md").write_text(B.replace("# Other", "# Renamed"), encoding="utf-8")
+    assert build(root, BuildOptions(formats=["html"], out=out)).rendered == 2  # a.md cites it
 
 
 def test_an_edited_chapter_or_dependency_is_made_again(tmp_path: Path, passes: list[str]) -> None:

@@ -38,6 +38,7 @@ from ..diagrams import (
     writable,
 )
 from ..errors import Location
+from ..fingerprint import digest_text
 from ..model import Book, Chapter
 from .base import BuildContext
 from .tokens import block_end, inline_text
@@ -253,6 +254,10 @@ def _apply(
     options: DiagramOptions,
 ) -> None:
     shared: dict[str, list[Block]] = {}
+    # A content hash of each SVG for the render key (which later processes compare, so not
+    # hash()), taken once per distinct drawing in a long-running session.
+    memo = ctx.data.get("memo", {})
+    known, digests = memo.get("svg_digests", {}), {}
     for block in blocks:
         outcome = outcomes[block.key]
         meta = block.token.meta
@@ -263,7 +268,9 @@ def _apply(
             # still leaves the TikZ source out. The renderer places the SVG (a few regex
             # passes), so a scoped build pays only for the chapters it renders.
             meta["diagram"] = (outcome.svg, block.prefix, block.label)
-            meta["diagram_stamp"] = (block.key, hash(outcome.svg), block.prefix, block.label)
+            svg = outcome.svg
+            digest = digests[svg] = digests.get(svg) or known.get(svg) or digest_text(svg)
+            meta["diagram_stamp"] = (block.key, digest, block.prefix, block.label)
         if outcome.failure is not None and tools is not None:
             message, is_shared = _failure_message(block, outcome.failure, tools, options)
             if is_shared:
@@ -272,6 +279,7 @@ def _apply(
                 ctx.diagnostics.error(message, block.where)
     for message, affected in shared.items():
         ctx.diagnostics.error(f"{message} ({_count(len(affected))} not drawn)", affected[0].where)
+    memo["svg_digests"] = digests
 
 
 def _failure_message(
