@@ -166,6 +166,7 @@ class Reading:
         for rel, run in runs.items():
             ctx.dependencies[rel] = set(run.dependencies)
         ctx.data["chapter_keys"] = {rel: self.content_key(run) for rel, run in runs.items()}
+        ctx.data["config_key"] = config_key
         book = Book(self.project, [run.chapter for run in runs.values()], list(self.parts))
         for transform in sorted(self.registry.transforms, key=lambda t: t.priority):
             if transform.scope == "book":
@@ -213,6 +214,7 @@ def read(
     options: BuildOptions,
     diagnostics: Diagnostics,
     memo: dict[str, ParsedChapter] | None = None,
+    hashes: FileHashes | None = None,
 ) -> Reading:
     """Load the config, discover the chapters and parse each once (cached by content hash)."""
     project = load_project(root)
@@ -224,9 +226,10 @@ def read(
     parser_key = parser_fingerprint(registry.xref_kinds, registry.syntax)
     cache_dir = cache_folder(project.root) if options.cache else None
     _say(options, f"parsing {len(sources)} chapters")
-    parsed = parse_chapters(sources, md, parser_key, diagnostics, cache_dir, memo)
+    parsed = parse_chapters(sources, md, parser_key, diagnostics, cache_dir, memo, hashes)
     settings = {"labs_mode": options.labs, "keep_going": options.keep_going}
-    return Reading(project, registry, md, parts, parsed, diagnostics, cache_dir, settings)
+    return Reading(project, registry, md, parts, parsed, diagnostics, cache_dir, settings,
+                   hashes if hashes is not None else FileHashes())  # fmt: skip
 
 
 class Session:
@@ -260,8 +263,7 @@ class Session:
             inputs = options.inputs or input_digests(
                 self.root, [self._out_hint(), cache_folder(self.root.resolve())]
             )
-        reading = read(self.root, options, diagnostics, self.parsed)
-        reading.hashes = self.hashes
+        reading = read(self.root, options, diagnostics, self.parsed, self.hashes)
         project = reading.project
         formats = options.formats or list(project.config.formats) or ["html"]
         out = (options.out or project.root / project.config.output_dir).resolve()

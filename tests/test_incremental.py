@@ -113,3 +113,25 @@ def test_a_changed_dependency_rerenders_its_chapter(tmp_path: Path) -> None:
     (root / "q.json").write_text(json.dumps(quiz), encoding="utf-8")
     assert session.build().rendered == 1
     assert "second reason" in (out / "a.html").read_text()
+
+
+def test_an_edited_bibliography_changes_the_citations_and_its_warnings(tmp_path: Path) -> None:
+    """Without edits the citations pass replays its last result; a .bib edit must not be
+    hidden by that."""
+    bib = "@book{knuth84, author = {Donald Knuth}, title = {The TeXbook}, year = {1984}}\n"
+    text = "# Cited {#sec-cited}\n\nAs shown [@knuth84; @missing].\n"
+    root = write_book(tmp_path / "book", {"a.md": text, "refs.bib": bib},
+                      {"bibliography": ["refs.bib"]})  # fmt: skip
+    out = tmp_path / "out"
+    session = Session(root, BuildOptions(formats=["html"], out=out))
+    first = session.build()
+    again = session.build()
+    unknown = "unknown citation key 'missing'"
+    assert [str(d) for d in again.diagnostics.items] == [str(d) for d in first.diagnostics.items]
+    assert any(unknown in str(d) for d in again.diagnostics.items)
+    assert "Knuth 1984" in (out / "a.html").read_text()
+    (root / "refs.bib").write_text(bib.replace("1984", "1986") + bib.replace("knuth84", "missing"),
+                                   encoding="utf-8")  # fmt: skip
+    edited = session.build()
+    assert "Knuth 1986" in (out / "a.html").read_text()
+    assert not any(unknown in str(d) for d in edited.diagnostics.items)

@@ -59,6 +59,9 @@ class DiagramStore:
     folders: list[Path]
     write_to: Path | None
     _index: dict[str, list[Path]] | None = field(default=None, repr=False)
+    texts: dict[Path, tuple[tuple[int, int, int], str]] = field(default_factory=dict, repr=False)
+    """Entries read before, with their stat then: a long-running session passes the same
+    dict to each build's store, which reads again only a file whose stat changed."""
 
     def get(self, source: str, tools: str | None) -> str | None:
         """The SVG drawn by ``tools`` (a :func:`tools_key`), or with ``tools`` None, the
@@ -67,15 +70,27 @@ class DiagramStore:
         for path in self._entries(source):
             if tools is not None and not path.stem.endswith(f"-{tools}"):
                 continue
-            try:
-                text = path.read_text(encoding="utf-8")
-            except OSError:
+            text = self._read(path)
+            if text is None:
                 continue
             header, _, svg = text.partition("<svg")
             if tools is not None or _MARK in header:
                 return "<svg" + svg
             older = older or "<svg" + svg
         return clean_svg(older) if older is not None else None
+
+    def _read(self, path: Path) -> str | None:
+        try:
+            st = os.stat(path)
+            stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+            known = self.texts.get(path)
+            if known is not None and known[0] == stamp:
+                return known[1]
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            return None
+        self.texts[path] = (stamp, text)
+        return text
 
     def written_since(self, source: str, tools: str) -> str | None:
         """The exact entry, if another build (html and pdf built at once) wrote it after

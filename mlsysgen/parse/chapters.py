@@ -19,6 +19,7 @@ from markdown_it import MarkdownIt
 from .. import __version__
 from ..diagnostics import Diagnostics
 from ..errors import Location, SourceError
+from ..fingerprint import FileHashes
 from ..model import Chapter, Source
 from ..parallel import fork_map
 from .source import read_source
@@ -35,6 +36,9 @@ class ParsedChapter:
     blob: bytes
     problems: list[tuple[int, str, str]]
     """Problems found while parsing: (0-based line, severity, message)."""
+    file_digest: str | None = None
+    """Content hash of the file's bytes (``FileHashes``) and the parser's key, when the
+    build keeps hashes: a long-running session need not read an unchanged chapter."""
 
     def load(self) -> Chapter:
         meta, tokens, env = pickle.loads(self.blob)
@@ -48,6 +52,7 @@ def parse_chapters(
     diagnostics: Diagnostics,
     cache_dir: Path | None,
     memo: dict[str, ParsedChapter] | None = None,
+    hashes: FileHashes | None = None,
 ) -> list[ParsedChapter]:
     """Parse (or load from cache) every source; problems become diagnostics.
 
@@ -56,12 +61,21 @@ def parse_chapters(
     Chapters found in neither are parsed on every core."""
     memo = memo if memo is not None else {}
     found: list[ParsedChapter | tuple[Source, str, str] | None] = []
+    file_digests: list[str | None] = []
     for source in sources:
+        digest = hashes.digest(source.path) if hashes is not None else None
+        file_digests.append(None if digest is None else f"{digest}:{parser_key}")
+        known = memo.get(source.rel)
+        if file_digests[-1] is not None and known is not None and known.source == source \
+                and known.file_digest == file_digests[-1]:  # fmt: skip
+            _replay_problems(known.problems, source, diagnostics)
+            found.append(known)
+            continue
         found.append(_lookup(source, parser_key, diagnostics, cache_dir, memo))
     misses = [f for f in found if isinstance(f, tuple)]
     fresh = iter(fork_map(lambda miss: _parse_text(miss[0], miss[1], md), misses))
     parsed = []
-    for item in found:
+    for item, file_digest in zip(found, file_digests, strict=True):
         if isinstance(item, tuple):
             source, _, digest = item
             outcome = next(fresh)
@@ -73,6 +87,7 @@ def parse_chapters(
             _store(_cache_path(cache_dir, digest), problems, blob)
             item = ParsedChapter(source, digest, blob, problems)
         if item is not None:
+            item.file_digest = file_digest
             parsed.append(item)
             memo[item.source.rel] = item
     return parsed

@@ -31,16 +31,53 @@ DEFAULT_STYLE = "chicago-author-date"
 
 
 def resolve_citations(book: Book, ctx: BuildContext) -> None:
+    """The ``citations`` pass. In a long-running session, a build whose chapters,
+    bibliographies, style and config are all unchanged finds every citation already
+    resolved on its (reused) chapters: it only replays the pass's warnings."""
+    memo, key = ctx.data.get("memo"), _inputs_key(book, ctx)
+    if memo is not None and key is not None and memo.get("citations_pass", (None,))[0] == key:
+        _, bibliography, problems = memo["citations_pass"]
+        ctx.diagnostics.extend_items(problems)
+        if bibliography is not None:
+            ctx.data["bibliography"] = dict(bibliography)
+        return
+    before = len(ctx.diagnostics.items)
+    _resolve(book, ctx)
+    if memo is not None and key is not None:
+        found = ctx.data.get("bibliography")
+        memo["citations_pass"] = (key, found, ctx.diagnostics.items[before:])
+
+
+def _inputs_key(book: Book, ctx: BuildContext) -> str | None:
+    """Everything the pass reads, by content hash; None when the build gives no way to
+    hash files cheaply (``check``)."""
+    hashes, chapter_keys = ctx.data.get("hashes"), ctx.data.get("chapter_keys")
+    if hashes is None or chapter_keys is None:
+        return None
+    config = book.project.config
+    files = {posixpath.normpath(posixpath.join(posixpath.dirname(c.rel), name))
+             for c in book.chapters for name in _as_list(c.meta.get("bibliography"))}  # fmt: skip
+    files.update(config.bibliography)
+    if config.csl:
+        files.add(config.csl)
+    root = book.project.root
+    return digest_text(list(chapter_keys.items()), ctx.data.get("config_key"),
+                       sorted((f, hashes.digest(root / f)) for f in files))  # fmt: skip
+
+
+def _resolve(book: Book, ctx: BuildContext) -> None:
     cites = [(chapter, token) for chapter in book.chapters for token in _cite_tokens(chapter)]
     if not cites and not book.project.config.bibliography:
         return
     loader = _Loader(book, ctx)
     project_entries = loader.entries(book.project.config.bibliography, "")
     items: dict[str, dict[str, Any]] = {}
-    for chapter, token in cites:
-        own = loader.entries(
-            _as_list(chapter.meta.get("bibliography")), posixpath.dirname(chapter.rel)
-        )
+    own: dict[str, dict[str, Any]] = {}
+    for n, (chapter, token) in enumerate(cites):
+        if n == 0 or cites[n - 1][0] is not chapter:
+            own = loader.entries(
+                _as_list(chapter.meta.get("bibliography")), posixpath.dirname(chapter.rel)
+            )
         for item in token.meta["items"]:
             entry = own.get(item.key) or project_entries.get(item.key)
             if entry is None:

@@ -200,9 +200,10 @@ def _store(options: DiagramOptions, book: Book, ctx: BuildContext) -> DiagramSto
     """The project's cache folder; when it is read-only, new drawings go to a fallback
     folder and both are read (the project's first: those are the ones a book commits)."""
     folder = book.project.root / options.cache_dir
+    texts = ctx.data.get("memo", {}).setdefault("diagram_texts", {})
     if writable(folder):
-        return DiagramStore([folder], folder)
-    return DiagramStore([folder, _fallback_folder(ctx)], _fallback_folder(ctx))
+        return DiagramStore([folder], folder, texts=texts)
+    return DiagramStore([folder, _fallback_folder(ctx)], _fallback_folder(ctx), texts=texts)
 
 
 def _fallback_folder(ctx: BuildContext) -> Path:
