@@ -6,6 +6,8 @@ For the sample book (``content/``) and, when present, the real textbook corpus:
 * no-change rebuild: the same build again with a warm cache;
 * one-chapter edit: a sentence appended to one chapter, then rebuilt;
 * peak memory (maximum resident set size) of the build process;
+* one chapter alone (``build PROJECT <the edited chapter> --to html`` and ``--to pdf``,
+  after an edit of it, the rest of the site in place): wall time and the build's own;
 * PDF and EPUB builds: time, peak memory (the largest process, and for the PDF all its
   layout processes at once, as the writer samples it), pages and pages per second;
 * pandoc (from ``pypandoc-binary``) converting the same chapter files to HTML one after
@@ -40,6 +42,7 @@ TAIL_LINES = 12
 TARGET_SECONDS = 10.0
 IGNORE = shutil.ignore_patterns(".mlsysgen", ".git", "_site", "_book", "__pycache__", ".quarto")
 SUMMARY = re.compile(r"built .*: (\d+) pages?, (\d+) warnings?, (\d+) errors?")
+BUILT_SECONDS = re.compile(r"built .*, ([\d.]+) s$", re.MULTILINE)
 
 # Fallback when GNU time is missing: run mlsysgen in-process and report our own peak RSS.
 RUNNER = (
@@ -111,26 +114,28 @@ class Measure:
 # ------------------------------------------------------------------ running builds
 
 
-def build_command(project: Path, out: Path, rss_file: Path, fmt: str = "") -> list[str]:
+def build_command(project: Path, out: Path, rss_file: Path, fmt: str = "",
+                  chapter: str = "") -> list[str]:  # fmt: skip
     """The child-process command line, wrapped so its peak memory is recorded (GNU time:
     the largest single process, the build's layout processes included)."""
-    to = ["--to", fmt] if fmt else []
+    args = ["build", str(project), *([chapter] if chapter else []), "--out", str(out),
+            *(["--to", fmt] if fmt else [])]  # fmt: skip
     if GNU_TIME.exists():
         return [str(GNU_TIME), "-f", "%M", "-o", str(rss_file), sys.executable, "-m", "mlsysgen",
-                "build", str(project), "--out", str(out), *to]  # fmt: skip
-    return [sys.executable, "-c", RUNNER, "build", str(project), "--out", str(out), *to]
+                *args]  # fmt: skip
+    return [sys.executable, "-c", RUNNER, *args]
 
 
-def run_build(project: Path, out: Path, fmt: str = "") -> Run:
-    """Build ``project`` (as ``fmt``, default the config's formats) into ``out`` in a child
-    process; time it until it returns."""
+def run_build(project: Path, out: Path, fmt: str = "", chapter: str = "") -> Run:
+    """Build ``project`` (as ``fmt``, default the config's formats; only ``chapter`` if
+    given) into ``out`` in a child process; time it until it returns."""
     with tempfile.TemporaryDirectory(prefix="mlsysgen-bench-rss-") as tmp:
         rss_file = Path(tmp) / "rss"
         env = {**os.environ, "BENCH_RSS_FILE": str(rss_file)}
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
         started = time.perf_counter()
-        proc = subprocess.run(build_command(project, out, rss_file, fmt), cwd=ROOT, env=env,
-                              capture_output=True, text=True, check=False)  # fmt: skip
+        proc = subprocess.run(build_command(project, out, rss_file, fmt, chapter), cwd=ROOT,
+                              env=env, capture_output=True, text=True, check=False)  # fmt: skip
         seconds = time.perf_counter() - started
         return Run(seconds, _read_rss(rss_file), proc.returncode, proc.stderr)
 
@@ -234,6 +239,8 @@ class Row:
     """The warm preview server's times (bench/preview.py), or None if it failed."""
     packages: dict[str, Run] = field(default_factory=dict)
     """The PDF and EPUB builds (warm parse cache), by format."""
+    scoped: dict[str, Run] = field(default_factory=dict)
+    """The edited chapter built alone, by format."""
 
 
 def bench_target(
@@ -272,6 +279,13 @@ def bench_target(
         pages = clean_m.runs[-1].summary() if clean_m.runs else ""
         print(f"[{target.label}] preview server: rebuilds on the warm server …", flush=True)
         preview = bench_preview(project, target.edit, max(runs, 3))
+        scoped = {}
+        for n, fmt in enumerate(("html", "pdf")):
+            print(f"[{target.label}] build {target.edit} --to {fmt} …", flush=True)
+            append_sentence(project / target.edit, 1000 + n)
+            scoped[fmt] = run_build(project, out, fmt, target.edit)
+            if not scoped[fmt].ok:
+                report_failure(target.label, f"build {target.edit} --to {fmt}", scoped[fmt])
         packages = {}
         for fmt in ("pdf", "epub"):
             print(f"[{target.label}] {fmt} build …", flush=True)
@@ -279,7 +293,7 @@ def bench_target(
             if not packages[fmt].ok:
                 report_failure(target.label, f"{fmt} build", packages[fmt])
         return Row(target.label, clean_m, noop_m, edit_m, seconds, len(target.pandoc_files), pages,
-                   preview, packages)  # fmt: skip
+                   preview, packages, scoped)  # fmt: skip
 
 
 PDF_SUMMARY = re.compile(r"pdf: (\d+) pages in ([\d.]+) s")
@@ -385,6 +399,16 @@ def print_table(rows: list[Row]) -> None:
                    "met" if p["edit_to_disk"] < 0.5 else "NOT met")  # fmt: skip
         print(f"  {row.label}: {p['first_build']:.2f} s / {p['no_change']:.3f} s ({verdict[0]}) / "
               f"{p['edit_to_disk']:.3f} s ({verdict[1]}) / {p['peak_mb']:.0f} MB")  # fmt: skip
+    print("\none chapter alone after an edit of it (`build PROJECT CHAPTER --to FMT`): wall time "
+          "(process start to exit) / the build's own time; targets < 1 s (html), < 10 s (pdf)")
+    for row in rows:
+        cells = []
+        for fmt, run in row.scoped.items():
+            own = BUILT_SECONDS.search(run.stderr)
+            verdict = "met" if run.seconds < {"html": 1.0, "pdf": 10.0}[fmt] else "NOT met"
+            cells.append(f"{fmt} {run.seconds:.2f} s ({verdict}) / {own.group(1) if own else '?'} s"
+                         if run.ok else f"{fmt} failed")  # fmt: skip
+        print(f"  {row.label}: " + "; ".join(cells))
 
 
 def print_target(row: Row) -> None:
