@@ -127,7 +127,7 @@ class Reading:
     unsaved: list[tuple[ChapterStore, str, str, Any]] = field(default_factory=list)
     """Chapter runs and fragments made by this build: (store, chapter, key, value)."""
 
-    def save_runs(self) -> None:
+    def save_cache(self) -> None:
         """Store the chapter runs and fragments this build made, for the next process."""
         for store, rel, key, value in self.unsaved:
             store.save(rel, key, value)
@@ -180,8 +180,9 @@ class Reading:
         session, or stored by an earlier process, or made now (and stored)."""
         key = digest_text(parsed.digest, parsed.source, config_key)
         if previous is None or not previous.is_current(key, self.hashes):
-            previous = store.load(parsed.source.rel, key) if store else None
-        if previous is not None and previous.is_current(key, self.hashes):
+            stored = store.load(parsed.source.rel, key) if store else None
+            previous = stored if stored is not None and stored.is_current(key, self.hashes) else None
+        if previous is not None:
             self.diagnostics.extend_items(previous.problems)
             return previous
         chapter = parsed.load()
@@ -272,7 +273,7 @@ class Session:
             for fmt in formats:
                 result.books[fmt], result.contexts[fmt] = reading.transform(fmt, {})
             result.seconds = time.perf_counter() - started
-            reading.save_runs()
+            reading.save_cache()
             _finish(result)
             return result
         with staging(out) as stage:
@@ -307,7 +308,7 @@ class Session:
                 fill_from(out, stage)
             result.seconds = time.perf_counter() - started
             _finish(result)
-        reading.save_runs()
+        reading.save_cache()
         if inputs is not None and reading.cache_dir is not None:
             messages = [str(d) for d in diagnostics.items]
             save(reading.cache_dir, Stamp(options.command_key(self.root), environment_key(),
