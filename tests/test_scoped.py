@@ -4,6 +4,7 @@ index, so their pages are exactly the full build's."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,22 @@ def test_a_scoped_build_keeps_a_home_page_it_did_not_build(tmp_path: Path) -> No
     assert (out / "404.html").read_text() == lost
     assert "Hello." in home and "Nothing here." in lost
     assert "<loc>https://example.org/intro.html</loc>" in (out / "sitemap.xml").read_text()
+
+
+def test_a_scoped_build_links_the_other_files_and_never_writes_through_a_link(
+    book: Path, tmp_path: Path
+) -> None:
+    out, keep = tmp_path / "out", tmp_path / "keep"
+    build(book, BuildOptions(formats=["html"], out=out, cache=False))
+    keep.mkdir()
+    for page in ("intro.html", "results.html", "search.json"):
+        os.link(out / page, keep / page)  # the previous output's files, as they were
+    before = {p.name: p.read_bytes() for p in keep.iterdir()}
+    (book / "results.md").write_text(FILES["results.md"] + "\nChanged.\n", encoding="utf-8")
+    build(book, BuildOptions(formats=["html"], out=out, cache=False, chapters=["results"]))
+    assert {p.name: p.read_bytes() for p in keep.iterdir()} == before
+    assert (out / "intro.html").stat().st_ino == (keep / "intro.html").stat().st_ino
+    assert "Changed." in (out / "results.html").read_text()
 
 
 def test_chapters_are_picked_by_stem_id_or_title_prefix(book: Path, tmp_path: Path) -> None:
