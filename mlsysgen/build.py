@@ -32,7 +32,7 @@ from .fingerprint import FileHashes, digest_text
 from .model import Book, Chapter, PartInfo
 from .output import fill_from, staging
 from .parallel import fork_map
-from .parse.chapters import ParsedChapter, parse_chapters
+from .parse.chapters import ParsedChapter, parse_chapters, prune_parse_cache
 from .parse.markdown import make_parser, parser_fingerprint
 from .registry import Registry, core_registry
 from .render.chapter import render_chapter
@@ -128,10 +128,13 @@ class Reading:
     """Chapter runs and fragments made by this build: (store, chapter, key, value)."""
 
     def save_cache(self) -> None:
-        """Store the chapter runs and fragments this build made, for the next process."""
+        """Store the chapter runs and fragments this build made, for the next process,
+        and forget the parses of chapter versions that are gone."""
         for store, rel, key, value in self.unsaved:
             store.save(rel, key, value)
         self.unsaved.clear()
+        if self.cache_dir is not None:
+            prune_parse_cache(self.cache_dir, {p.digest for p in self.parsed})
 
     def transform(
         self, fmt: str, data: dict[str, Any], state: FormatState | None = None

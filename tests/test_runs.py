@@ -82,13 +82,15 @@ def test_an_edited_chapter_or_dependency_is_made_again(tmp_path: Path, passes: l
     assert "second reason" in (out / "a.html").read_text()
 
 
-def test_one_file_per_chapter_and_format_whatever_the_edits(tmp_path: Path) -> None:
+def test_one_entry_per_chapter_and_format_whatever_the_edits(tmp_path: Path) -> None:
     root = _book(tmp_path)
     for n in range(3):
         (root / "b.md").write_text(B + f"\nEdit {n}.\n", encoding="utf-8")
         build(root, BuildOptions(formats=["html"], out=tmp_path / "out"))
     stored = sorted(p.parent.name for p in (cache_folder(root) / "runs").rglob("*.pickle"))
     assert stored == ["html", "html"]
+    assert len(list((cache_folder(root) / "rendered").rglob("*.pickle"))) == 2
+    assert len(list((cache_folder(root) / "parse").rglob("*.pickle"))) == 2  # older versions go
 
 
 def test_a_damaged_entry_is_made_again(tmp_path: Path, passes: list[str]) -> None:

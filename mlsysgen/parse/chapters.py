@@ -161,6 +161,15 @@ def _replay_problems(
             diagnostics.warning(message, location)
 
 
+def prune_parse_cache(cache_dir: Path, keep: set[str]) -> None:
+    """Remove the parse-cache entries of chapter versions other than ``keep`` (the
+    current ones). Each save in the preview would otherwise add an entry for good; the
+    chapter runs kept beside them make older versions of little use."""
+    for entry in (cache_dir / "parse").glob("*/*.pickle"):
+        if entry.stem not in keep:
+            entry.unlink(missing_ok=True)
+
+
 def _cache_path(cache_dir: Path | None, digest: str) -> Path | None:
     if cache_dir is None:
         return None
