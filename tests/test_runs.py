@@ -103,3 +103,15 @@ def test_a_damaged_entry_is_made_again(tmp_path: Path, passes: list[str]) -> Non
     build(root, BuildOptions(formats=["html"], out=tmp_path / "out2"))
     assert sorted(passes) == ["a.md", "b.md"]
     assert "See <a" in (tmp_path / "out2" / "a.html").read_text()
+
+
+def test_formatted_citations_keep_only_the_latest_entries(tmp_path: Path) -> None:
+    bib = "".join(f"@book{{k{n}, author = {{A. Author}}, title = {{T{n}}}, year = {{20{n:02d}}}}}\n"
+                  for n in range(9))  # fmt: skip
+    root = write_book(tmp_path / "book", {"a.md": "# A\n\n[@k0]\n", "refs.bib": bib},
+                      {"bibliography": ["refs.bib"]})  # fmt: skip
+    for n in range(9):
+        (root / "a.md").write_text(f"# A\n\n[@k{n}]\n", encoding="utf-8")
+        build(root, BuildOptions(formats=["html"], out=tmp_path / "out"))
+        assert f"Author 20{n:02d}" in (tmp_path / "out" / "a.html").read_text()
+    assert len(list((cache_folder(root) / "citations").glob("*.pickle"))) == 6

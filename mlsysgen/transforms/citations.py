@@ -155,6 +155,21 @@ class _Stored:
         tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(pickle.dumps(formatted, protocol=pickle.HIGHEST_PROTOCOL))
         tmp.replace(self.path)
+        # Every edit that changes a citation makes a new entry: keep the latest few (one
+        # per format built, and some to spare), not all of them.
+        entries = sorted(self.path.parent.glob("*.pickle"), key=_modified, reverse=True)
+        for old in entries[_KEPT:]:
+            old.unlink(missing_ok=True)
+
+
+_KEPT = 6
+
+
+def _modified(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
 
 
 def _reused_processor(
