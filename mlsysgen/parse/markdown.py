@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import markdown_it
+import mdit_py_plugins
 from markdown_it import MarkdownIt
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -46,7 +46,7 @@ def parser_fingerprint(xref_kinds: Iterable[str], extra: Iterable[SyntaxPlugin] 
             digest.update(Path(module_file).read_bytes())
     digest.update(repr(sorted(xref_kinds)).encode())
     digest.update(f"markdown-it-py {markdown_it.__version__}".encode())
-    digest.update(f"mdit-py-plugins {importlib.metadata.version('mdit-py-plugins')}".encode())
+    digest.update(f"mdit-py-plugins {mdit_py_plugins.__version__}".encode())
     return digest.hexdigest()
 
 
