@@ -125,8 +125,7 @@ def _translate_metadata(tr: _Translation, data: dict[str, Any]) -> None:
                 break
     authors = book.get("author") or data.get("author")
     if authors:
-        names = [a.get("name", "") if isinstance(a, dict) else str(a) for a in _as_list(authors)]
-        tr.put(("authors",), names, ("author",))
+        tr.put(("authors",), _author_names(authors), ("author",))
     if data.get("lang"):
         tr.put(("language",), data["lang"], ("lang",))
     if data.get("bibliography"):
@@ -340,6 +339,8 @@ def _translate_format_files(
                 continue
             tr.out.setdefault(fmt, {})[_FORMAT_KEYS[key]] = value
             tr.doc.lines[(fmt, _FORMAT_KEYS[key])] = doc.where(("format", entry, key)).line or 1
+        if fmt == "pdf":
+            _translate_printed_book(tr, doc)
         if skipped:
             line = doc.where(("format", entry)).line or 1
             notes.append(
@@ -347,6 +348,32 @@ def _translate_format_files(
                 f"{', '.join(skipped)}"
             )
     return notes
+
+
+_PRINTED_BOOK = {"title": "title", "subtitle": "subtitle", "date": "date", "cover-image": "cover"}
+
+
+def _translate_printed_book(tr: _Translation, doc: YamlDoc) -> None:
+    """The printed book's title, subtitle, authors, date and cover image from the PDF
+    config's ``book:`` (the real textbook's site config titles it otherwise)."""
+    book = doc.data.get("book") if isinstance(doc.data, dict) else None
+    if not isinstance(book, dict):
+        return
+    found: dict[str, tuple[str, Any]] = {
+        dest: (key, str(book[key]))
+        for key, dest in _PRINTED_BOOK.items()
+        if book.get(key) and not isinstance(book[key], (dict, list))
+    }
+    if book.get("author"):
+        found["authors"] = ("author", _author_names(book["author"]))
+    for dest, (key, value) in found.items():
+        tr.out.setdefault("pdf", {})[dest] = value
+        tr.doc.lines[("pdf", dest)] = doc.where(("book", key)).line or 1
+
+
+def _author_names(authors: Any) -> list[str]:
+    """Quarto's ``author:``: a name, a mapping with ``name``, or a list of either."""
+    return [a.get("name", "") if isinstance(a, dict) else str(a) for a in _as_list(authors)]
 
 
 def _format_entry(data: Any, fmt: str) -> tuple[str, dict[str, Any]]:

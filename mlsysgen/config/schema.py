@@ -102,6 +102,24 @@ class FormatOptions:
 
 
 @dataclass
+class PdfOptions(FormatOptions):
+    """The PDF's options: those of every format, and the book as its cover shows it (a
+    Quarto book's ``_quarto-pdf.yml`` may title the printed book otherwise than the site)."""
+
+    title: str = ""
+    """Title on the PDF's cover, copyright page and metadata; default: the book's."""
+    subtitle: str = ""
+    """Subtitle on the PDF's cover; default: the book's."""
+    authors: list[str] = field(default_factory=list)
+    """Authors on the PDF's cover and in its metadata; default: the book's."""
+    date: str = ""
+    """Date on the PDF's cover (``today`` for the day of the build); default: the book's."""
+    cover: str = ""
+    """Cover image of the PDF, relative to the project root; default: the edition's own
+    (``combined.cover``, a volume's ``cover``), else ``metadata.cover-image``."""
+
+
+@dataclass
 class SiteOptions:
     """Where and how the HTML site is published."""
 
@@ -270,7 +288,7 @@ class BookConfig:
     """Formats built when ``--to`` is not given."""
     html: FormatOptions = field(default_factory=FormatOptions)
     """Options for the HTML site."""
-    pdf: FormatOptions = field(default_factory=lambda: FormatOptions(toc_title="Contents"))
+    pdf: PdfOptions = field(default_factory=lambda: PdfOptions(toc_title="Contents"))
     """Options for the PDF."""
     epub: FormatOptions = field(default_factory=lambda: FormatOptions(toc_title="Contents"))
     """Options for the EPUB."""

@@ -1,13 +1,15 @@
 """The PDF: the print document (:mod:`.print_doc`) laid out by WeasyPrint.
 
-Steps: render the print book from the same fragments as the site → cut it into pieces
+Steps: render the print book from the same fragments as the site → hand its drawings
+to WeasyPrint as SVG files (:mod:`.pdf_drawings`) → cut it into pieces
 (:mod:`.pdf_pieces`; a short book stays one document) → lay out and write the main
 matter's pieces in child processes, page numbers continuing from piece to piece
-(:mod:`.pdf_parallel`) → once their page numbers are known, lay out the front piece
-(cover, copyright page, contents with those numbers, front matter) here → merge the
-pieces into ``<book>.pdf`` (:mod:`.pdf_merge`). WeasyPrint's own warnings (a link to a
-missing anchor, an image it cannot read) become build warnings; the time of each step
-and the memory used are reported on the build's progress stream.
+(:mod:`.pdf_parallel`), copying each into the book as it is written (:mod:`.pdf_merge`)
+→ once their page numbers are known, lay out the front piece (cover, copyright page,
+contents with those numbers, front matter) beside the last pieces → put it first and
+write ``<book>.pdf``. Every layout runs with :mod:`.pdf_speedups`. WeasyPrint's own
+warnings (a link to a missing anchor, an image it cannot read) become build warnings;
+the time of each step and the memory used are reported on the build's progress stream.
 
 ``MLSYSGEN_PDF_JOBS`` sets how many processes lay out pieces at once (default: the CPUs
 this process may use, at most 4); ``1`` lays the book out as one document.
@@ -26,16 +28,16 @@ from weasyprint import HTML
 from ..model import Book
 from ..transforms.base import BuildContext
 from ..volumes import edition_file_stem
+from .pdf_drawings import Drawings
 from .pdf_layout import (
-    LaidOut,
     can_number_pieces,
-    describe,
     paused_gc,
     peak_mb,
     weasyprint_warnings,
 )
 from .pdf_parallel import Memory, PieceFailed, PieceJob, PieceResult, run_pieces
 from .pdf_pieces import Plan, plan_pieces, relink
+from .pdf_speedups import speedups
 from .print_doc import PrintBook, TocEntry, build_print_book
 from .theme import Theme
 
@@ -98,16 +100,24 @@ class PdfWriter:
         target = out / f"{edition_file_stem(book, ctx.data)}.pdf"
         jobs = _jobs(ctx)
         started = time.perf_counter()
-        with paused_gc(), weasyprint_warnings() as warnings:
+        with (
+            paused_gc(),
+            weasyprint_warnings() as warnings,
+            tempfile.TemporaryDirectory(prefix="mlsysgen-pdf-") as tmp,
+        ):
+            drawings = Drawings(Path(tmp))
             printed = build_print_book(book, ctx, Theme(book.project.root))
             timings.assemble = _lap(started)
             plan = plan_pieces(printed.chapters, jobs) if can_number_pieces() else None
             base = str(book.project.root) + "/"
             if plan is None:
-                write_pdf(printed.html(), book.project.root, target, timings)
+                html = drawings.externalize(printed.html())
+                write_pdf(html, book.project.root, target, timings)
             else:
                 try:
-                    messages = _write_in_pieces(printed, plan, base, target, jobs, timings)
+                    messages = _write_in_pieces(
+                        printed, plan, base, target, jobs, timings, drawings
+                    )
                 except PieceFailed as exc:
                     ctx.diagnostics.error(f"pdf: {exc}")
                     return 0
@@ -127,64 +137,71 @@ def write_pdf(html_text: str, base: Path, target: Path, timings: PdfTimings) -> 
     document = HTML(string=html_text, base_url=str(base) + "/")
     timings.parse = _lap(started)
     started = time.perf_counter()
-    rendered = document.render()
-    timings.layout = _lap(started)
-    timings.pages = len(rendered.pages)
-    timings.peak_mb_layout = _peak_mb()
-    started = time.perf_counter()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    rendered.write_pdf(target)
+    with speedups():
+        rendered = document.render()
+        timings.layout = _lap(started)
+        timings.pages = len(rendered.pages)
+        timings.peak_mb_layout = _peak_mb()
+        started = time.perf_counter()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        rendered.write_pdf(target)
     timings.write = _lap(started)
     timings.peak_mb = _peak_mb()
 
 
 def _write_in_pieces(
-    printed: PrintBook, plan: Plan, base: str, target: Path, jobs: int, timings: PdfTimings
+    printed: PrintBook,
+    plan: Plan,
+    base: str,
+    target: Path,
+    jobs: int,
+    timings: PdfTimings,
+    drawings: Drawings,
 ) -> list[str]:
     """Lay out the main matter in pieces, then the front piece, and merge them; returns
     the warnings of every piece."""
     # Imported here: pypdf is needed only for a book laid out in pieces.
-    from .pdf_merge import MergePiece, merge_pieces
+    from .pdf_merge import MergePiece, Merger
 
-    with tempfile.TemporaryDirectory(prefix="mlsysgen-pdf-") as tmp:
-        folder = Path(tmp)
-        pieces = [
-            PieceJob(relink(printed.html(group, front_pages=False)), base, folder / f"{n}.pdf")
-            for n, group in enumerate(plan.groups, 1)
-        ]
-        front: list[LaidOut] = []
-        front_pdf = folder / "front.pdf"
-        started = time.perf_counter()
+    folder = drawings.folder
+    pieces = [
+        PieceJob(
+            relink(drawings.externalize(printed.html(group, front_pages=False))),
+            base,
+            folder / f"{n}.pdf",
+        )
+        for n, group in enumerate(plan.groups, 1)
+    ]
+    merger = Merger()
+    started = time.perf_counter()
 
-        def lay_out_front(results: list[PieceResult]) -> None:
-            timings.layout = _lap(started)
-            html = relink(printed.html(plan.front, toc_pages=_toc_pages(printed.toc, results)))
-            document = HTML(string=html, base_url=base).render()
-            front.append(describe(document))
-            document.write_pdf(front_pdf)
+    def front(results: list[PieceResult]) -> PieceJob:
+        timings.layout = _lap(started)
+        html = printed.html(plan.front, toc_pages=_toc_pages(printed.toc, results))
+        return PieceJob(relink(drawings.externalize(html)), base, folder / "front.pdf", False)
 
-        memory = Memory()
-        results = run_pieces(pieces, jobs, lay_out_front, memory)
-        timings.write = _lap(started) - timings.layout
-        started = time.perf_counter()
-        merged = [MergePiece(front_pdf, front[0])]
-        for n, result in enumerate(results):
-            assert result.laid is not None
-            pad = result.pad_before or (n == 0 and front[0].pages % 2 == 1)
-            merged.append(MergePiece(result.target, result.laid, pad))
-        timings.pages, missing = merge_pieces(merged, target)
-        timings.merge = _lap(started)
+    def written(index: int, result: PieceResult) -> None:
+        assert result.laid is not None
+        merger.add(index, MergePiece(result.target, result.laid, result.pad_before))
+
+    memory = Memory()
+    results, opening = run_pieces(pieces, jobs, memory, front, written)
+    timings.write = _lap(started) - timings.layout
+    started = time.perf_counter()
+    assert opening.laid is not None
+    timings.pages, missing = merger.finish(MergePiece(opening.target, opening.laid), target)
+    timings.merge = _lap(started)
     timings.pieces, timings.jobs = len(results) + 1, min(jobs, len(results))
     timings.peak_mb = _peak_mb()
-    timings.peak_child_mb = max(r.peak_mb for r in results)
+    timings.peak_child_mb = max(r.peak_mb for r in [*results, opening])
     timings.peak_sum_mb = memory.peak_sum_mb
     timings.details = [
-        f"piece {n}: {r.pages} pages from page {(r.offset or 0) + 1}, "
+        f"{name}: {r.pages} pages from page {(r.offset or 0) + 1}, "
         f"layout {r.layout_seconds:.1f} s, write {r.write_seconds:.1f} s, "
         f"CPU {r.cpu_seconds:.1f} s, peak {r.peak_mb:.0f} MB"
-        for n, r in enumerate(results, 1)
+        for name, r in [("front", opening), *((f"piece {n}", r) for n, r in enumerate(results, 1))]
     ]
-    messages = [m for r in results for m in r.warnings]
+    messages = [m for r in [opening, *results] for m in r.warnings]
     return messages + [f"link to #{name}, which is nowhere in the book" for name in missing]
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import gc
 import logging
+import math
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -58,9 +60,12 @@ def page_numbers_from(offset: Callable[[int], int]) -> Iterator[None]:
     WeasyPrint lays out every page first and the margin boxes (running headers and page
     numbers) last, from each page's counter state. The offset is asked for there, once,
     with the document's page count: a piece of a book can be laid out before the pieces
-    in front of it are, and learn where it starts only when it needs to. Only the margin
-    boxes see the shifted counter; nothing in the body reads the page number of the
-    piece's own pages (the contents, which does, is laid out last and apart).
+    in front of it are, and learn where it starts only when it needs to. The margin boxes
+    see the shifted counter; text in the body that shows page numbers of the piece's own
+    pages (``target-counter()`` in generated content marked ``--page-numbers: offset`` in
+    the print CSS, such as the quizzes' "See answer (p. 94)") has the offset added to
+    its numbers there (:func:`renumber_page_references`). The contents, which shows
+    pages of every piece, is laid out last and apart.
     """
     import weasyprint.layout as layout
 
@@ -70,6 +75,8 @@ def page_numbers_from(offset: Callable[[int], int]) -> Iterator[None]:
     def shifted(context: Any, page: Any, state: Any) -> Any:
         if not shift:
             shift.append(offset(len(context.page_maker) - 1))
+        if shift[0]:
+            renumber_page_references(context, page, shift[0])
         counters = state[1]
         if shift[0] and "page" in counters:
             counters = {**counters, "page": [value + shift[0] for value in counters["page"]]}
@@ -81,6 +88,62 @@ def page_numbers_from(offset: Callable[[int], int]) -> Iterator[None]:
         yield
     finally:
         layout.make_margin_boxes = original
+
+
+PAGE_NUMBERS = "__page_numbers"
+"""WeasyPrint's key for the print CSS's ``--page-numbers`` property."""
+_DIGITS = re.compile(r"\d+")
+
+
+def renumber_page_references(context: Any, page: Any, shift: int) -> None:
+    """Add ``shift`` to the numbers of generated text on ``page`` marked as page
+    numbers (``--page-numbers: offset``), laying each such text out again; what follows
+    it on its line moves by the change in width."""
+    from weasyprint.formatting_structure.boxes import LineBox, ParentBox, TextBox
+
+    path: list[Any] = []
+
+    def visit(box: Any) -> None:
+        if isinstance(box, TextBox):
+            if _is_page_reference(box):
+                _widen([*path, box], _retext(context, box, shift), LineBox)
+        elif isinstance(box, ParentBox):
+            path.append(box)
+            for child in box.children:
+                visit(child)
+            path.pop()
+
+    visit(page)
+
+
+def _is_page_reference(box: Any) -> bool:
+    tag = box.element_tag or ""
+    return tag.endswith(("::before", "::after")) and bool(box.style[PAGE_NUMBERS])
+
+
+def _retext(context: Any, box: Any, shift: int) -> float:
+    """Lay ``box``'s text out again with its numbers shifted; returns the change in width."""
+    from weasyprint.text.line_break import split_first_line
+
+    text = _DIGITS.sub(lambda m: str(int(m[0]) + shift), box.text)
+    layout, *_rest, width, _height, _baseline = split_first_line(
+        text, box.style, context, math.inf, box.justification_spacing
+    )
+    change = width - box.width
+    box.text, box.pango_layout, box.width = text, layout, width
+    return float(change)
+
+
+def _widen(path: list[Any], change: float, line_box: type) -> None:
+    """Widen the inline boxes holding the last box of ``path`` by ``change`` and move
+    what follows each of them on the line."""
+    for parent, child in zip(reversed(path[:-1]), reversed(path[1:]), strict=True):
+        siblings = list(parent.children)
+        for sibling in siblings[siblings.index(child) + 1 :]:
+            sibling.translate(dx=change)
+        if isinstance(parent, line_box):
+            return
+        parent.width += change
 
 
 def can_number_pieces() -> bool:

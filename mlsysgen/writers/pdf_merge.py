@@ -1,11 +1,15 @@
 """Merge the PDFs of a book laid out in pieces into one PDF (pypdf).
 
-Steps: copy every piece's pages in order, with a blank page where a piece must open on a
-right-hand page → turn ``mlsysgen-dest:`` links (targets in another piece) into internal
+Steps: copy each main-matter piece's pages as soon as it is written and every piece
+before it is in (:meth:`Merger.add`), with a blank page where a piece must open on a
+right-hand page; once the front piece is written too (:meth:`Merger.finish`): put its
+pages first → turn ``mlsysgen-dest:`` links (targets in another piece) into internal
 links → write one table of named destinations for every anchor of every piece (links
 inside a piece already name theirs) → build the bookmarks (outline) from what the pieces
 reported, so parts, chapters and sections nest across pieces → copy the document
-metadata of the first piece → label the pages (roman front matter, arabic from 1).
+metadata of the front piece → label the pages (roman front matter, arabic from 1).
+Copying the pages while the other pieces are still being laid out leaves only the front
+piece and the writing of the file for the end.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from pypdf import PdfReader, PdfWriter
+from pypdf.constants import PageLabelStyle
 from pypdf.generic import (
     ArrayObject,
     DictionaryObject,
@@ -40,33 +45,58 @@ class MergePiece:
     """Put a blank page before it (it must open on a right-hand page)."""
 
 
-def merge_pieces(pieces: list[MergePiece], target: Path) -> tuple[int, list[str]]:
-    """Write ``target`` from ``pieces`` (the first is the front matter, numbered in roman
-    numerals). Returns the page count, and the anchors that links point to but no piece
-    holds."""
-    writer = PdfWriter()
-    anchors: dict[str, tuple[int, float, float]] = {}
-    bookmarks: list[tuple[int, str, int, float, float]] = []
-    starts = []
-    for piece in pieces:
-        if piece.pad_before:
-            writer.add_blank_page(piece.laid.width, piece.laid.height)
-        start = len(writer.pages)
-        starts.append(start)
-        for page in PdfReader(piece.pdf).pages:
-            writer.add_page(page)
-        for name, (page_number, x, y) in piece.laid.anchors.items():
-            anchors.setdefault(name, (start + page_number, x, y))
-        bookmarks += [(lv, label, start + n, x, y) for lv, label, n, x, y in piece.laid.bookmarks]
-    missing = _link_across_pieces(writer, anchors)
-    _add_destinations(writer, anchors)
-    _add_outline(writer, bookmarks)
-    _copy_metadata(PdfReader(pieces[0].pdf), writer)
-    _label_pages(writer, starts)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("wb") as stream:
-        writer.write(stream)
-    return len(writer.pages), missing
+class Merger:
+    """The book's PDF, built from its pieces as they come."""
+
+    def __init__(self) -> None:
+        self.writer = PdfWriter()
+        self.waiting: dict[int, MergePiece] = {}
+        """Pieces written before the ones in front of them, by position."""
+        self.added: list[tuple[int, MergePiece]] = []
+        """Main-matter pieces copied so far, with the page (from 0) each starts on."""
+
+    def add(self, index: int, piece: MergePiece) -> None:
+        """Copy main-matter piece ``index`` (from 0), and any waiting for it."""
+        self.waiting[index] = piece
+        while len(self.added) in self.waiting:
+            piece = self.waiting.pop(len(self.added))
+            if piece.pad_before:
+                self.writer.add_blank_page(piece.laid.width, piece.laid.height)
+            self.added.append((len(self.writer.pages), piece))
+            for page in PdfReader(piece.pdf).pages:
+                self.writer.add_page(page)
+
+    def finish(self, front: MergePiece, target: Path) -> tuple[int, list[str]]:
+        """Put the front piece first and write ``target``. Returns the page count, and
+        the anchors that links point to but no piece holds."""
+        assert not self.waiting, "a piece is missing"
+        writer = self.writer
+        reader = PdfReader(front.pdf)
+        shift = len(reader.pages)
+        for n, page in enumerate(reader.pages):
+            writer.insert_page(page, n)
+        if self.added and shift % 2 == 1:
+            # The first chapter opens on a right-hand page.
+            writer.insert_blank_page(front.laid.width, front.laid.height, shift)
+            shift += 1
+        pieces = [(0, front)] + [(start + shift, piece) for start, piece in self.added]
+        anchors: dict[str, tuple[int, float, float]] = {}
+        bookmarks: list[tuple[int, str, int, float, float]] = []
+        for start, piece in pieces:
+            for name, (page_number, x, y) in piece.laid.anchors.items():
+                anchors.setdefault(name, (start + page_number, x, y))
+            bookmarks += [
+                (lv, label, start + n, x, y) for lv, label, n, x, y in piece.laid.bookmarks
+            ]
+        missing = _link_across_pieces(writer, anchors)
+        _add_destinations(writer, anchors)
+        _add_outline(writer, bookmarks)
+        _copy_metadata(reader, writer)
+        _label_pages(writer, [start for start, _ in pieces])
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as stream:
+            writer.write(stream)
+        return len(writer.pages), missing
 
 
 def _link_across_pieces(writer: PdfWriter, anchors: dict[str, Any]) -> list[str]:
@@ -119,7 +149,7 @@ def _copy_metadata(first: PdfReader, writer: PdfWriter) -> None:
     """Title, authors, subject, dates, generator and language, as the first piece has them."""
     if first.metadata:
         writer.add_metadata({key: value for key, value in first.metadata.items()})
-    language = first.trailer["/Root"].get("/Lang")
+    language = first.root_object.get("/Lang")
     if language is not None:
         writer.root_object[NameObject("/Lang")] = TextStringObject(str(language))
 
@@ -128,6 +158,6 @@ def _label_pages(writer: PdfWriter, starts: list[int]) -> None:
     """Page labels as printed: roman numerals up to the main matter, then 1, 2, …"""
     main = starts[1] if len(starts) > 1 else len(writer.pages)
     if main > 0:
-        writer.set_page_label(0, main - 1, style="/r", start=1)
+        writer.set_page_label(0, main - 1, style=PageLabelStyle.LOWERCASE_ROMAN, start=1)
     if main < len(writer.pages):
-        writer.set_page_label(main, len(writer.pages) - 1, style="/D", start=1)
+        writer.set_page_label(main, len(writer.pages) - 1, style=PageLabelStyle.DECIMAL, start=1)

@@ -1,13 +1,15 @@
-"""Lay out and write the pieces of the main matter in child processes, at most ``workers``
-at a time, numbering their pages as one book.
+"""Lay out and write the pieces of the book in child processes, at most ``workers`` at a
+time, numbering the main matter's pages as one book.
 
 Each child parses and lays out its piece, tells the parent its page count, and waits for
-the number of pages in front of it (meanwhile another child may start) (:func:`.pdf_layout.page_numbers_from`): the parent
-knows it as soon as every earlier piece has counted its pages. A piece starts on a
-right-hand page, so when the pages in front of it are odd in number a blank page goes
-between (``pad_before``). The child then reports where its anchors and bookmarks landed
-and writes its PDF. Once every piece is laid out the parent is told
-(``when_laid_out``), so it can lay out the contents while the children write.
+the number of pages in front of it (meanwhile another child may start)
+(:func:`.pdf_layout.page_numbers_from`): the parent knows it as soon as every earlier
+piece has counted its pages. A piece starts on a right-hand page, so when the pages in
+front of it are odd in number a blank page goes between (``pad_before``). The child then
+reports where its anchors and bookmarks landed and writes its PDF, and the parent is
+told (``written``: it copies the pages into the book meanwhile). Once every piece is laid
+out, the last job (the front piece, whose contents shows their page numbers) starts at
+once, beside the pieces still being written.
 
 Children come from a fork server (or are spawned): they never hold a copy of the
 parent's book, and the build's threads are never forked.
@@ -20,10 +22,11 @@ import os
 import time
 import traceback
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .pdf_layout import (
     LaidOut,
@@ -33,6 +36,7 @@ from .pdf_layout import (
     peak_mb,
     weasyprint_warnings,
 )
+from .pdf_speedups import speedups
 
 _POLL_SECONDS = 0.25
 """How often the parent samples the memory of its children while it waits for them."""
@@ -49,6 +53,9 @@ class PieceJob:
     html: str
     base_url: str
     target: Path
+    continues: bool = True
+    """Its page numbers go on from the pieces in front of it (the main matter's); a piece
+    numbered on its own (the front piece) is laid out straight through."""
 
 
 @dataclass
@@ -84,17 +91,20 @@ class Memory:
 def run_pieces(
     jobs: list[PieceJob],
     workers: int,
-    when_laid_out: Callable[[list[PieceResult]], None],
     memory: Memory,
-) -> list[PieceResult]:
-    """Lay out and write every piece; returns their results in order."""
+    last: Callable[[list[PieceResult]], PieceJob],
+    written: Callable[[int, PieceResult], None],
+) -> tuple[list[PieceResult], PieceResult]:
+    """Lay out and write every piece of ``jobs``, then the job that ``last`` makes of
+    their results once all are laid out. ``written`` hears of each piece of ``jobs`` as
+    its PDF is written. Returns the results of ``jobs``, in order, and of the last job."""
     context = _context()
     results = [PieceResult(job.target) for job in jobs]
     results[0].offset = 0
+    final: PieceResult | None = None
     waiting: set[int] = set()
     running: dict[Connection, tuple[int, Any]] = {}
     queued = list(range(len(jobs)))
-    laid_out_told = False
     try:
         while queued or running:
             # A child waiting for its offset has laid out its pages and uses no CPU: one
@@ -102,22 +112,29 @@ def run_pieces(
             while queued and len(running) - len(waiting) < workers and len(running) <= workers:
                 index = queued.pop(0)
                 running.update([_start(context, jobs[index], index)])
-            for conn in wait(list(running), timeout=_POLL_SECONDS):
+            for ready in wait(list(running), timeout=_POLL_SECONDS):
+                conn = cast(Connection, ready)
                 index, process = running[conn]
-                if _receive(conn, index, process, results[index], waiting):
+                result = results[index] if index < len(jobs) else final
+                assert result is not None
+                if _receive(conn, index, process, result, waiting):
                     del running[conn]
                     process.join()
+                    if index < len(jobs):
+                        written(index, result)
             _number(results, waiting, {i: c for c, (i, _) in running.items()})
             memory.sample([p.pid for _, p in running.values() if p.pid is not None])
-            if not laid_out_told and all(r.laid is not None for r in results):
-                laid_out_told = True
-                when_laid_out(results)
+            if final is None and all(r.laid is not None for r in results):
+                job = last(results)
+                final = PieceResult(job.target)
+                running.update([_start(context, job, len(jobs))])
     finally:
         for conn, (_, process) in running.items():
             process.terminate()
             process.join()
             conn.close()
-    return results
+    assert final is not None
+    return results, final
 
 
 def _context() -> Any:
@@ -156,6 +173,7 @@ def _receive(
         waiting.add(index)
     elif kind == "laid_out":
         result.laid, result.layout_seconds = message[1], message[2]
+        result.pages = result.laid.pages
     elif kind == "written":
         result.write_seconds, result.cpu_seconds, result.peak_mb, result.warnings = message[1:]
         conn.close()
@@ -194,13 +212,15 @@ def _child(conn: Connection, job: PieceJob) -> None:
                 conn.send(("pages", pages))
                 return int(conn.recv())
 
-            with page_numbers_from(offset):
-                document = HTML(string=html, base_url=job.base_url).render()
-            del html
-            conn.send(("laid_out", describe(document), time.perf_counter() - started))
-            started = time.perf_counter()
-            document.write_pdf(job.target)
-            written = time.perf_counter() - started
+            numbering = page_numbers_from(offset) if job.continues else nullcontext()
+            with speedups():
+                with numbering:
+                    document = HTML(string=html, base_url=job.base_url).render()
+                del html
+                conn.send(("laid_out", describe(document), time.perf_counter() - started))
+                started = time.perf_counter()
+                document.write_pdf(job.target)
+                written = time.perf_counter() - started
             conn.send(("written", written, _cpu_seconds(), peak_mb(), warnings.messages))
     except BaseException:  # reported to the parent, which fails the build
         conn.send(("error", traceback.format_exc()))

@@ -21,12 +21,12 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..config.schema import FormatOptions
+from ..config.schema import BookConfig, FormatOptions
 from ..model import Book, Chapter
 from ..render.chapter import render_chapter
 from ..render.html import number_label
 from ..transforms.base import BuildContext
-from ..volumes import current_edition, edition_chapters
+from ..volumes import Edition, current_edition, edition_chapters
 from .package import Relinker, page_slug
 from .theme import Theme, default_theme_dir
 
@@ -50,14 +50,18 @@ class PrintChapter:
     """The part that starts with this chapter: its page comes first."""
     main_start: bool = False
     """The first main-matter page (arabic page numbers restart at 1)."""
-    in_part: bool = False
+    volume: dict[str, str] | None = None
+    """The volume that starts with this chapter (in a multi-volume book's combined
+    edition): its divider page comes before the part's."""
+    depth: int = 0
+    """Outline levels above the chapter: its volume (combined edition) and its part."""
 
 
 @dataclass
 class TocEntry:
     href: str
     kind: str
-    """``part``, ``chapter`` or ``section``."""
+    """``volume``, ``part``, ``chapter`` or ``section``."""
     number: str
     title_html: Markup
     front: bool = False
@@ -113,13 +117,12 @@ def build_print_book(book: Book, ctx: BuildContext, theme: Theme) -> PrintBook:
     """Render every chapter of the printed book and build its contents."""
     chapters = print_chapters(book, ctx)
     links = _PrintLinks(book, chapters)
-    printed, toc = [], []
-    seen_parts: set[int] = set()
+    outline = _Outline(book, ctx)
+    printed = []
     main_started = False
     for chapter in chapters:
         rendered = render_chapter(chapter, book, ctx)
         page = chapter.href
-        entry = _chapter_entry(book, chapter, links, rendered)
         item = PrintChapter(
             anchor=links.chapter_anchor(page),
             kind=_kind(chapter),
@@ -128,16 +131,10 @@ def build_print_book(book: Book, ctx: BuildContext, theme: Theme) -> PrintBook:
             title_text=chapter.title_text,
             body=Markup(_print_body(links.relinker.rewrite(rendered.body, page))),
             subtitle=str(chapter.meta.get("subtitle", "") or ""),
-            in_part=chapter.source.part is not None,
         )
         if item.kind != "front" and not main_started:
             item.main_start = main_started = True
-        item.part = _part_start(book, chapter, seen_parts)
-        if item.part is not None:
-            toc.append(TocEntry(f"#{item.part['id']}", "part", item.part["number"],
-                                Markup(html.escape(item.part["title"]))))  # fmt: skip
-        parent = toc[-1].children if chapter.source.part is not None and toc else toc
-        parent.append(entry)
+        outline.add(item, chapter, _chapter_entry(book, chapter, links, rendered))
         printed.append(item)
     config = book.project.config
     context = {
@@ -148,17 +145,43 @@ def build_print_book(book: Book, ctx: BuildContext, theme: Theme) -> PrintBook:
         "pygments_css": Markup(_pygments_css()),
         "language": config.language,
     }
-    return PrintBook(theme, toc if ctx.options.toc else [], _unlinked(printed), context)
+    return PrintBook(theme, outline.toc if ctx.options.toc else [], _unlinked(printed), context)
 
 
-def _part_start(book: Book, chapter: Chapter, seen: set[int]) -> dict[str, str] | None:
-    """The part that ``chapter`` opens, if it is the first chapter of one."""
-    part = chapter.source.part
-    if part is None or part in seen:
-        return None
-    seen.add(part)
-    info = book.parts[part]
-    return {"id": f"part-{info.id or part}", "number": info.number, "title": info.title}
+class _Outline:
+    """Volumes (in a multi-volume book's combined edition), parts and chapters: where
+    each volume and part starts, how deep each chapter sits, and the contents."""
+
+    def __init__(self, book: Book, ctx: BuildContext) -> None:
+        self.book = book
+        self.volumes = bool(book.volumes) and current_edition(book, ctx.data).volume is None
+        self.toc: list[TocEntry] = []
+        self.entries: dict[tuple[str, int], TocEntry] = {}
+        """The contents entry of each volume and part seen, by (kind, index)."""
+
+    def add(self, item: PrintChapter, chapter: Chapter, entry: TocEntry) -> None:
+        """Place ``item`` (and its contents ``entry``) in its volume and part."""
+        volume = chapter.source.volume if self.volumes else None
+        part = chapter.source.part
+        item.depth = (volume is not None) + (part is not None)
+        if volume is not None and ("volume", volume) not in self.entries:
+            info = self.book.volumes[volume]
+            item.volume = {"id": f"volume-{info.id or volume}", "label": info.label,
+                           "title": info.title, "subtitle": info.config.subtitle}  # fmt: skip
+            self._open(("volume", volume), TocEntry(f"#{item.volume['id']}", "volume",
+                       info.label, Markup(html.escape(info.title))), self.toc)  # fmt: skip
+        outer = self.entries[("volume", volume)].children if volume is not None else self.toc
+        if part is not None and ("part", part) not in self.entries:
+            opened = self.book.parts[part]
+            item.part = {"id": f"part-{opened.id or part}", "number": opened.number,
+                         "title": opened.title}  # fmt: skip
+            self._open(("part", part), TocEntry(f"#{item.part['id']}", "part", opened.number,
+                       Markup(html.escape(opened.title))), outer)  # fmt: skip
+        (self.entries[("part", part)].children if part is not None else outer).append(entry)
+
+    def _open(self, key: tuple[str, int], entry: TocEntry, parent: list[TocEntry]) -> None:
+        self.entries[key] = entry
+        parent.append(entry)
 
 
 def _toc_title(options: FormatOptions) -> str:
@@ -350,15 +373,17 @@ def _plain(fragment: str) -> str:
 def _book_context(book: Book, ctx: BuildContext) -> dict[str, Any]:
     config = book.project.config
     edition = current_edition(book, ctx.data)
-    date = config.date
+    printed = config.pdf
+    date = printed.date or config.date
     if date.strip().lower() == "today":
         date = datetime.date.today().strftime("%B %-d, %Y")
+    cover = _own_cover(config, edition) or printed.cover or edition.cover
     return {
-        "title": edition.title,
+        "title": _printed(edition.title, printed.title, config.title),
         "volume": edition.volume_title,
-        "subtitle": edition.subtitle,
-        "cover": (book.project.root / edition.cover).resolve().as_uri() if edition.cover else "",
-        "authors": config.authors,
+        "subtitle": _printed(edition.subtitle, printed.subtitle, config.subtitle),
+        "cover": (book.project.root / cover).resolve().as_uri() if cover else "",
+        "authors": printed.authors or config.authors,
         "date": date,
         "language": config.language,
         "description": config.description,
@@ -366,6 +391,17 @@ def _book_context(book: Book, ctx: BuildContext) -> dict[str, Any]:
         "url": config.site.url,
         "year": year[0] if (year := re.search(r"\b\d{4}\b", date)) else "",
     }
+
+
+def _printed(of_edition: str, of_pdf: str, of_book: str) -> str:
+    """The edition's own value (a combined edition's title, a volume's subtitle), else the
+    PDF's (``pdf.title``), else the book's."""
+    return of_edition if of_edition != of_book else of_pdf or of_book
+
+
+def _own_cover(config: BookConfig, edition: Edition) -> str:
+    """The cover image given for this very edition (a volume's, the combined edition's)."""
+    return edition.volume.config.cover if edition.volume is not None else config.combined.cover
 
 
 def _pygments_css() -> str:
