@@ -57,8 +57,9 @@ def parse_chapters(
     """Parse (or load from cache) every source; problems become diagnostics.
 
     ``memo`` (by chapter ``rel``) holds the previous build's results in a long-running
-    process: a chapter whose text hashes the same is not even loaded from the disk cache.
-    Chapters found in neither are parsed on every core."""
+    process, which passes its ``hashes`` too: a chapter whose file and parser hash the same
+    is neither read nor loaded from the disk cache. Chapters found in neither are parsed on
+    every core."""
     memo = memo if memo is not None else {}
     found: list[ParsedChapter | tuple[Source, str, str] | None] = []
     file_digests: list[str | None] = []
@@ -71,7 +72,7 @@ def parse_chapters(
             _replay_problems(known.problems, source, diagnostics)
             found.append(known)
             continue
-        found.append(_lookup(source, parser_key, diagnostics, cache_dir, memo))
+        found.append(_lookup(source, parser_key, diagnostics, cache_dir))
     misses = [f for f in found if isinstance(f, tuple)]
     fresh = iter(fork_map(lambda miss: _parse_text(miss[0], miss[1], md), misses))
     parsed = []
@@ -98,9 +99,8 @@ def _lookup(
     parser_key: str,
     diagnostics: Diagnostics,
     cache_dir: Path | None,
-    memo: dict[str, ParsedChapter],
 ) -> ParsedChapter | tuple[Source, str, str] | None:
-    """The chapter from the memo or the disk cache; else (source, text, digest) to parse."""
+    """The chapter from the disk cache; else (source, text, digest) to parse."""
     try:
         raw = source.path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -109,10 +109,6 @@ def _lookup(
         )
         return None
     digest = cache_digest(raw, parser_key)
-    known = memo.get(source.rel)
-    if known is not None and known.digest == digest and known.source == source:
-        _replay_problems(known.problems, source, diagnostics)
-        return known
     cached = _cache_path(cache_dir, digest)
     if cached is not None and cached.is_file():
         # The entry holds (problems, tree bytes): problems are replayed without unpickling the tree.
