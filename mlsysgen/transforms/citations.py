@@ -90,8 +90,14 @@ def _resolve(book: Book, ctx: BuildContext) -> None:
                 items.setdefault(item.key, entry)
     clusters = [([_ref(i) for i in token.meta["items"] if i.key in items], token.meta["mode"])
                 for _, token in cites]  # fmt: skip
-    stored = _Stored(ctx, book, items, clusters, [c.rel for c in book.chapters])
-    formatted = stored.load() or _format(book, ctx, items, cites, clusters)
+    config = book.project.config
+    style_file = book.project.root / config.csl if config.csl else None
+    style = style_file.read_bytes() if style_file and style_file.is_file() else config.csl
+    # What a processor is made from (the cited entries, the style, the language); hashed
+    # once, for the stored citations' key and the session's reused processor.
+    entries_key = digest_text(list(items.items()), style, config.language)
+    stored = _Stored(ctx, entries_key, clusters, [c.rel for c in book.chapters])
+    formatted = stored.load() or _format(book, ctx, items, entries_key, cites, clusters)
     if formatted is None:
         return
     cite_html, references, bibliography = formatted
@@ -107,11 +113,11 @@ def _resolve(book: Book, ctx: BuildContext) -> None:
 Formatted = tuple[list[str | None], dict[str, list[tuple[str, str]]], list[tuple[str, str]]]
 
 
-def _format(book: Book, ctx: BuildContext, items: dict[str, dict[str, Any]],
+def _format(book: Book, ctx: BuildContext, items: dict[str, dict[str, Any]], entries_key: str,
             cites: list[tuple[Chapter, Token]], clusters: list[tuple[list[CiteRef], str]],
             ) -> Formatted | None:  # fmt: skip
     """Every citation's text, each chapter's entries and the whole bibliography."""
-    processor = _reused_processor(book, ctx, items)
+    processor = _reused_processor(book, ctx, items, entries_key)
     if processor is None:
         return None
     cited_in: dict[str, list[str]] = {}
@@ -130,12 +136,9 @@ class _Stored:
     citation in reading order. A build whose citations are all unchanged (most builds,
     and every chapter-scoped one) skips the CSL engine."""
 
-    def __init__(self, ctx: BuildContext, book: Book, items: dict[str, dict[str, Any]],
+    def __init__(self, ctx: BuildContext, entries_key: str,
                  clusters: list[tuple[list[CiteRef], str]], chapters: list[str]) -> None:  # fmt: skip
-        config = book.project.config
-        style_file = book.project.root / config.csl if config.csl else None
-        style = style_file.read_bytes() if style_file and style_file.is_file() else config.csl
-        key = digest_text(list(items.items()), style, config.language, clusters, chapters)
+        key = digest_text(entries_key, clusters, chapters)
         folder = ctx.data.get("cache_dir")
         self.path = folder / "citations" / f"{key}.pickle" if folder is not None else None
 
@@ -173,16 +176,12 @@ def _modified(path: Path) -> int:
 
 
 def _reused_processor(
-    book: Book, ctx: BuildContext, items: dict[str, dict[str, Any]]
+    book: Book, ctx: BuildContext, items: dict[str, dict[str, Any]], key: str
 ) -> CitationProcessor | None:
     """The previous build's processor when the same entries are cited in the same order
-    with the same style (``ctx.data["memo"]``, kept by incremental builds): what it has
-    formatted is reused; else a new one."""
+    with the same style (``key``; ``ctx.data["memo"]``, kept by incremental builds): what
+    it has formatted is reused; else a new one."""
     memo = ctx.data.get("memo")
-    config = book.project.config
-    style_file = book.project.root / config.csl if config.csl else None
-    style = style_file.read_bytes() if style_file and style_file.is_file() else config.csl
-    key = digest_text(list(items.items()), style, config.language)
     if memo is not None and memo.get("citations", (None,))[0] == key:
         processor: CitationProcessor = memo["citations"][1]
         processor.new_document()
