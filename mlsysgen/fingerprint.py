@@ -56,6 +56,15 @@ class FileHashes:
         return {p: self.digest(p) for p in paths}
 
 
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` (making its folder) so that a reader, even another
+    process, finds the old file or the new one, never part of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
 def project_files(root: Path, skip: Iterable[Path] = ()) -> list[Path]:
     """Every file under ``root`` a build may read: hidden folders (``.git``, ``.mlsysgen``),
     ``__pycache__`` and the folders in ``skip`` (the output) are left out."""
@@ -71,4 +80,4 @@ def project_files(root: Path, skip: Iterable[Path] = ()) -> list[Path]:
     return found
 
 
-__all__ = ["FileHashes", "digest_bytes", "digest_text", "project_files"]
+__all__ = ["FileHashes", "digest_bytes", "digest_text", "project_files", "write_atomic"]

@@ -15,7 +15,6 @@ checked by content hash on load, as for a run kept in memory.
 
 from __future__ import annotations
 
-import os
 import pickle
 import sys
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic
-from .fingerprint import FileHashes, digest_text, project_files
+from .fingerprint import FileHashes, digest_text, project_files, write_atomic
 from .model import Chapter
 
 _SCHEMA = 1
@@ -62,13 +61,8 @@ class ChapterStore:
             return None  # missing, or written by another version: made again
 
     def save(self, rel: str, key: str, value: Any) -> None:
-        target = self._path(rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(f".{os.getpid()}.tmp")
-        with open(tmp, "wb") as f:
-            f.write(key.encode() + b"\n")
-            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(target)
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomic(self._path(rel), key.encode() + b"\n" + data)
 
     def _path(self, rel: str) -> Path:
         return self.folder / f"{digest_text(rel)}.pickle"

@@ -20,7 +20,7 @@ import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .fingerprint import digest_bytes, digest_text, project_files
+from .fingerprint import digest_bytes, digest_text, project_files, write_atomic
 
 _PACKAGE = Path(__file__).resolve().parent
 _TOOLS = ("lualatex", "pdflatex", "xelatex", "dvisvgm", "pdftocairo", "node", "mpy-cross", "java")
@@ -111,11 +111,7 @@ def stamp_path(cache_dir: Path, command: str) -> Path:
 
 
 def save(cache_dir: Path, stamp: Stamp) -> None:
-    target = stamp_path(cache_dir, stamp.command)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(json.dumps(stamp.__dict__), encoding="utf-8")
-    tmp.replace(target)
+    write_atomic(stamp_path(cache_dir, stamp.command), json.dumps(stamp.__dict__).encode())
 
 
 def fresh(root: Path, command: str) -> tuple[Stamp | None, dict[str, str] | None]:

@@ -8,7 +8,6 @@ each output format can take its own copy of the tree cheaply (``pickle.loads``).
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from markdown_it import MarkdownIt
 from .. import __version__
 from ..diagnostics import Diagnostics
 from ..errors import Location, SourceError
-from ..fingerprint import FileHashes
+from ..fingerprint import FileHashes, write_atomic
 from ..model import Chapter, Source
 from ..parallel import fork_map
 from .source import read_source
@@ -135,10 +134,7 @@ def _parse_text(
 def _store(cached: Path | None, problems: list[tuple[int, str, str]], blob: bytes) -> None:
     if cached is None:
         return
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(pickle.dumps((problems, blob), protocol=pickle.HIGHEST_PROTOCOL))
-    tmp.replace(cached)
+    write_atomic(cached, pickle.dumps((problems, blob), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def cache_digest(raw: str, parser_key: str) -> str:

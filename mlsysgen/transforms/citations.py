@@ -11,7 +11,6 @@ store each citation's text on its token and each chapter's entries in
 
 from __future__ import annotations
 
-import os
 import pickle
 import posixpath
 from pathlib import Path
@@ -22,7 +21,7 @@ from markdown_it.token import Token
 from ..citations.bibtex import BibFile, load_bibtex_cached, merge
 from ..citations.csl.processor import CitationProcessor, CiteRef
 from ..errors import Location
-from ..fingerprint import digest_text
+from ..fingerprint import digest_text, write_atomic
 from ..model import Book, Chapter
 from .base import BuildContext
 from .walk import final_inline_children
@@ -154,10 +153,7 @@ class _Stored:
     def save(self, formatted: Formatted) -> None:
         if self.path is None or self.path.is_file():
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(formatted, protocol=pickle.HIGHEST_PROTOCOL))
-        tmp.replace(self.path)
+        write_atomic(self.path, pickle.dumps(formatted, protocol=pickle.HIGHEST_PROTOCOL))
         # Every edit that changes a citation makes a new entry: keep the latest few (one
         # per format built, and some to spare), not all of them.
         entries = sorted(self.path.parent.glob("*.pickle"), key=_modified, reverse=True)
