@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -49,7 +50,7 @@ from .stamp import (
     output_stats,
     save,
 )
-from .transforms.base import BuildContext, Transform
+from .transforms.base import BuildContext
 from .volumes import download_links, editions, volume_scope
 
 
@@ -125,22 +126,29 @@ class Reading:
     """Command-line choices that transforms and plugins read from ``ctx.data``."""
     hashes: FileHashes = field(default_factory=FileHashes)
     unsaved: list[tuple[ChapterStore, str, str, Any]] = field(default_factory=list)
-    """Chapter runs and fragments made by this build: (store, chapter, key, value)."""
+    """Chapter runs and fragments made by this build: (store, chapter, key, value), where
+    a callable value is called when saved (an outline is cut only if it is kept)."""
 
     def save_cache(self) -> None:
         """Store the chapter runs and fragments this build made, for the next process,
         and forget the parses of chapter versions that are gone."""
         for store, rel, key, value in self.unsaved:
-            store.save(rel, key, value)
+            store.save(rel, key, value() if callable(value) else value)
         self.unsaved.clear()
         if self.cache_dir is not None:
             prune_parse_cache(self.cache_dir, {p.digest for p in self.parsed})
 
     def transform(
-        self, fmt: str, data: dict[str, Any], state: FormatState | None = None
+        self,
+        fmt: str,
+        data: dict[str, Any],
+        state: FormatState | None = None,
+        scope: Callable[[Book], set[str] | None] | None = None,
     ) -> tuple[Book, BuildContext]:
         """Step 4: every transform for ``fmt``. With ``state``, chapters whose source,
-        config and dependencies are unchanged skip the chapter-scope passes."""
+        config and dependencies are unchanged skip the chapter-scope passes. ``scope``
+        picks the chapters to render (``ctx.data["scope"]``); the others may come as
+        outlines (``transforms.outline``), which is all the book passes need of them."""
         state = state if state is not None else FormatState()
         data = {
             "render_rules": self.registry.render_rules,
@@ -151,66 +159,101 @@ class Reading:
             **data,
         }
         ctx = BuildContext(fmt, self.diagnostics, self.md, self.project.config.options(fmt), data)
-        chapter_passes = sorted(
-            (t for t in self.registry.transforms if t.scope == "chapter"), key=lambda t: t.priority
-        )
         config_key = digest_text(self.project.config, fmt, self.diagnostics.strict,
                                  sorted(self.settings.items()),
                                  code_key(self.project.config.plugins, self.hashes),
                                  environment_key(),
                                  [key() for key in self.registry.run_keys])  # fmt: skip
-        store = ChapterStore(self.cache_dir / "runs" / fmt) if self.cache_dir is not None else None
-        runs = {}
-        for parsed in self.parsed:
-            runs[parsed.source.rel] = self._chapter_run(parsed, chapter_passes, ctx, config_key,
-                                                        state.chapters.get(parsed.source.rel),
-                                                        store)  # fmt: skip
-        state.chapters = runs
-        for rel, run in runs.items():
-            ctx.dependencies[rel] = set(run.dependencies)
-        ctx.data["chapter_keys"] = {rel: self.content_key(run) for rel, run in runs.items()}
+        runs = _ChapterRuns(self, ctx, config_key, state)
+        chapters = {p.source.rel: runs.get(p, outline=scope is not None) for p in self.parsed}
+        if scope is not None:
+            picked = scope(Book(self.project, [r.chapter for r in chapters.values()], list(self.parts)))
+            if picked is not None:
+                ctx.data["scope"] = picked
+                for parsed in self.parsed:
+                    if parsed.source.rel in picked and chapters[parsed.source.rel].chapter.outline:
+                        chapters[parsed.source.rel] = runs.get(parsed, outline=False)
+        runs.store(ctx.data.get("scope"))
+        for run in chapters.values():
+            self.diagnostics.extend_items(run.problems)
+            ctx.dependencies[run.chapter.rel] = set(run.dependencies)
+        state.chapters = chapters
+        ctx.data["chapter_keys"] = {rel: self.content_key(run) for rel, run in chapters.items()}
         ctx.data["config_key"] = config_key
-        book = Book(self.project, [run.chapter for run in runs.values()], list(self.parts))
+        book = Book(self.project, [run.chapter for run in chapters.values()], list(self.parts))
         for transform in sorted(self.registry.transforms, key=lambda t: t.priority):
             if transform.scope == "book":
                 transform.run(book, ctx)
         return book, ctx
-
-    def _chapter_run(self, parsed: ParsedChapter, passes: list[Transform], ctx: BuildContext,
-                     config_key: str, previous: ChapterRun | None,
-                     store: ChapterStore | None) -> ChapterRun:  # fmt: skip
-        """The chapter after the chapter passes: kept from the previous build of this
-        session, or stored by an earlier process, or made now (and stored)."""
-        key = digest_text(parsed.digest, parsed.source, config_key)
-        if previous is None or not previous.is_current(key, self.hashes):
-            stored = store.load(parsed.source.rel, key) if store else None
-            previous = stored if stored is not None and stored.is_current(key, self.hashes) else None
-        if previous is not None:
-            self.diagnostics.extend_items(previous.problems)
-            return previous
-        chapter = parsed.load()
-        main = ctx.diagnostics
-        ctx.diagnostics = Diagnostics(strict=main.strict)
-        ctx.dependencies.pop(parsed.source.rel, None)
-        try:
-            one = Book(self.project, [chapter], list(self.parts))
-            for transform in passes:
-                transform.run(one, ctx)
-        finally:
-            problems, ctx.diagnostics = ctx.diagnostics.items, main
-        main.extend_items(problems)
-        deps = {p: self.hashes.digest(p) for p in ctx.dependencies.get(parsed.source.rel, ())}
-        run = ChapterRun(key, chapter, problems, deps)
-        if store is not None:
-            # Stored once the output is in place: the preview shows the edit first.
-            self.unsaved.append((store, run.chapter.rel, key, run))
-        return run
 
     @staticmethod
     def content_key(run: ChapterRun) -> str:
         """What the chapter's tree was made from: its inputs and its dependencies' content
         (the render cache's notion of "the same chapter")."""
         return digest_text(run.key, sorted((str(p), h) for p, h in run.dependencies.items()))
+
+
+class _ChapterRuns:
+    """Where one format's chapter runs come from: the previous build of this session, or
+    the store an earlier process left (``runs/``, or ``outlines/`` where an outline
+    will do), or the chapter passes run now."""
+
+    def __init__(self, reading: Reading, ctx: BuildContext, config_key: str,
+                 state: FormatState) -> None:  # fmt: skip
+        self.reading, self.ctx, self.config_key, self.state = reading, ctx, config_key, state
+        self.passes = sorted((t for t in reading.registry.transforms if t.scope == "chapter"),
+                             key=lambda t: t.priority)  # fmt: skip
+        cache = reading.cache_dir
+        fmt = ctx.format
+        self.full = ChapterStore(cache / "runs" / fmt) if cache is not None else None
+        self.outlines = ChapterStore(cache / "outlines" / fmt) if cache is not None else None
+        self.made: dict[str, ChapterRun] = {}
+        """Runs made by this build (their chapter passes ran), by chapter."""
+
+    def get(self, parsed: ParsedChapter, outline: bool) -> ChapterRun:
+        """The chapter after its chapter passes; with ``outline``, possibly its outline."""
+        hashes = self.reading.hashes
+        key = digest_text(parsed.digest, parsed.source, self.config_key)
+        rel = parsed.source.rel
+        previous = self.state.chapters.get(rel)
+        usable = previous is not None and (outline or not previous.chapter.outline)
+        if usable and previous.is_current(key, hashes):
+            return previous
+        for store in (self.outlines, self.full) if outline else (self.full,):
+            stored = store.load(rel, key) if store is not None else None
+            if stored is not None and stored.is_current(key, hashes):
+                return stored
+        self.made[rel] = run = self._run(parsed, key)
+        return run
+
+    def store(self, scope: set[str] | None) -> None:
+        """Have the runs made now stored (once the output is in place: the preview shows
+        the edit first): every one's outline, and the full run of each chapter rendered.
+        A scoped build does not store the full runs it only needed outlines of (pickling
+        them all costs about a second on the first build of a format); a build that
+        renders such a chapter later runs its passes again."""
+        if self.full is None or self.outlines is None:
+            return
+        for rel, run in self.made.items():
+            if scope is None or rel in scope:
+                self.reading.unsaved.append((self.full, rel, run.key, run))
+            self.reading.unsaved.append((self.outlines, rel, run.key, run.outlined))
+
+    def _run(self, parsed: ParsedChapter, key: str) -> ChapterRun:
+        ctx, rel = self.ctx, parsed.source.rel
+        chapter = parsed.load()
+        main = ctx.diagnostics
+        ctx.diagnostics = Diagnostics(strict=main.strict)
+        ctx.dependencies.pop(rel, None)
+        try:
+            one = Book(self.reading.project, [chapter], list(self.reading.parts))
+            for transform in self.passes:
+                transform.run(one, ctx)
+        finally:
+            problems, ctx.diagnostics = ctx.diagnostics.items, main
+        hashes = self.reading.hashes
+        deps = {p: hashes.digest(p) for p in ctx.dependencies.get(rel, ())}
+        return ChapterRun(key, chapter, problems, deps)
 
 
 def read(
@@ -292,16 +335,12 @@ class Session:
                 extra = {"downloads": download_links(project.config, formats, options.volumes),
                          "hashes": self.hashes,
                          "previous_output": previous}  # fmt: skip
-                book, ctx = reading.transform(fmt, extra, state)
+                book, ctx = reading.transform(fmt, extra, state, self._scope())
                 result.books[fmt], result.contexts[fmt] = book, ctx
                 if diagnostics.errors:
                     break
-                scope = volume_scope(book, options.volumes) if options.volumes else None
                 if options.chapters:
-                    scope = {c.rel for c in select_chapters(book, options.chapters)}
-                    ctx.data["chapter_scope"] = scope
-                if scope is not None:
-                    ctx.data["scope"] = scope
+                    ctx.data["chapter_scope"] = ctx.data["scope"]
                 result.rendered += self._render(book, ctx, state, reading)
                 _say(options, f"writing {fmt}")
                 for edition in editions(book, options.volumes, fmt):
@@ -318,6 +357,15 @@ class Session:
                                           inputs, str(out), output_stats(out), messages,
                                           summary(result)))  # fmt: skip
         return result
+
+    def _scope(self) -> Callable[[Book], set[str] | None] | None:
+        """The chapters to render, picked once the book's chapters are known."""
+        chapters, volumes = self.options.chapters, self.options.volumes
+        if chapters:
+            return lambda book: {c.rel for c in select_chapters(book, chapters)}
+        if volumes:
+            return lambda book: volume_scope(book, volumes)
+        return None
 
     def _out_hint(self) -> Path:
         """The output folder before the config is read (for leaving it out of the inputs);

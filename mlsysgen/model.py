@@ -92,7 +92,10 @@ class Chapter:
     digest: str = ""
     """Content hash of the source text (the cache key of its parse)."""
     walks: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-    """Book-scope passes' walks over the finished tree (see ``transforms.walk.final``)."""
+    """Book-scope passes' walks over the finished tree (see ``transforms.walk.final_inline_children``)."""
+    outline: bool = False
+    """Only the tokens book-scope passes read (``transforms.outline``): a chapter that a
+    scoped build indexes and checks but does not render."""
 
     @property
     def rel(self) -> str:

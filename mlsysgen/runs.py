@@ -4,7 +4,9 @@ between processes.
 A build in a fresh process (the command line, ``build intro``) would otherwise redo every
 chapter's passes (quizzes, figures, callouts, …) and render every chapter again although
 only one changed. Each chapter of each format has one file per kind,
-``runs/<format>/<chapter>.pickle`` and ``rendered/<format>/<chapter>.pickle``, replaced
+``runs/<format>/<chapter>.pickle``, ``outlines/<format>/<chapter>.pickle`` (the same run
+cut down to what book passes read, for scoped builds: ``transforms.outline``) and
+``rendered/<format>/<chapter>.pickle``, replaced
 when the chapter changes, so the cache never grows with edits. A file opens with its
 key on a line of its own: a stale entry is recognised without unpickling it.
 
@@ -24,6 +26,7 @@ from typing import Any
 from .diagnostics import Diagnostic
 from .fingerprint import FileHashes, digest_text, project_files, write_atomic
 from .model import Chapter
+from .transforms.outline import outline
 
 _SCHEMA = 1
 
@@ -41,6 +44,11 @@ class ChapterRun:
     def is_current(self, key: str, hashes: FileHashes) -> bool:
         """Made from the same inputs as a run with ``key`` would be, dependencies included."""
         return self.key == key and all(hashes.digest(p) == h for p, h in self.dependencies.items())
+
+    def outlined(self) -> ChapterRun:
+        """The same run with the chapter's outline (what a scoped build loads for the
+        chapters it does not render)."""
+        return ChapterRun(self.key, outline(self.chapter), self.problems, self.dependencies)
 
 
 class ChapterStore:

@@ -45,6 +45,8 @@ def render_chapter(
         ready = ctx.data.get("rendered", {}).get(chapter.rel)
         if ready is not None:
             return ready
+    if chapter.outline:
+        raise ValueError(f"{chapter.rel} is an outline (the build does not render it)")
     r = renderer(ctx)
     state = RenderState(book, chapter, ctx, note_prefix)
     env: dict[str, Any] = {"r": state}

@@ -220,7 +220,8 @@ class HtmlRenderer(RendererHTML):
         token = tokens[idx]
         state: RenderState = env["r"]
         if token.meta.get("diagram"):  # drawn by transforms.diagrams
-            return place_svg(*token.meta["diagram"])
+            digest, prefix, label = token.meta["diagram"]
+            return place_svg(state.ctx.data["diagram_svgs"][digest], prefix, label)
         if token.meta.get("placeholder"):
             return placeholder_html(token.meta["placeholder"], token.content)
         lang = token.meta.get("lang", "")

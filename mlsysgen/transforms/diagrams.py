@@ -3,10 +3,12 @@
 A book-scope pass (after figures, which marked every block as a placeholder, and
 before the index is collected): the whole book's blocks are drawn together, so a cold
 build keeps every core busy and problems are summed up once rather than per block.
-Each drawn block gets ``meta["diagram"]``: its SVG, the id prefix that makes its ids
-unique in the book, and the figure caption as accessible name; the renderer places it
-(``diagrams.place_svg``) instead of the placeholder. Running the pass again over the
-same chapters sets the same values.
+Each drawn block gets ``meta["diagram"]``: its SVG's content hash, the id prefix that
+makes its ids unique in the book, and the figure caption as accessible name; the
+renderer places the SVG (``diagrams.place_svg``, the text from
+``ctx.data["diagram_svgs"]`` by hash) instead of the placeholder. The text stays off the
+token, so stored chapter runs do not carry megabytes of drawings. Running the pass again
+over the same chapters sets the same values.
 """
 
 from __future__ import annotations
@@ -77,8 +79,9 @@ class Block:
 
 
 def render_diagrams(book: Book, ctx: BuildContext) -> None:
-    """Draw (or fetch) every TikZ block of the book and attach its SVG."""
-    blocks = list(_find_blocks(book))
+    """Draw (or fetch) every TikZ block of the book and attach its SVG. Outlines (the
+    chapters a scoped build does not render) only take part in naming the blocks."""
+    blocks = [b for b in _find_blocks(book) if not b.chapter.outline]
     if not blocks:
         return
     started = time.perf_counter()
@@ -259,6 +262,7 @@ def _apply(
     # hash()), taken once per distinct drawing in a long-running session.
     memo = ctx.data.get("memo", {})
     known, digests = memo.get("svg_digests", {}), {}
+    svgs: dict[str, str] = ctx.data.setdefault("diagram_svgs", {})
     for block in blocks:
         outcome = outcomes[block.key]
         meta = block.token.meta
@@ -268,9 +272,10 @@ def _apply(
             # "placeholder" stays: the renderer prefers the drawing, and the search index
             # still leaves the TikZ source out. The renderer places the SVG (a few regex
             # passes), so a scoped build pays only for the chapters it renders.
-            meta["diagram"] = (outcome.svg, block.prefix, block.label)
             svg = outcome.svg
             digest = digests[svg] = digests.get(svg) or known.get(svg) or digest_text(svg)
+            svgs[digest] = svg
+            meta["diagram"] = (digest, block.prefix, block.label)
             meta["diagram_stamp"] = (block.key, digest, block.prefix, block.label)
         if outcome.failure is not None and tools is not None:
             message, is_shared = _failure_message(block, outcome.failure, tools, options)
