@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from markdown_it import MarkdownIt
 
@@ -165,14 +165,17 @@ class Reading:
                                  environment_key(),
                                  [key() for key in self.registry.run_keys])  # fmt: skip
         runs = _ChapterRuns(self, ctx, config_key, state)
-        chapters = {p.source.rel: runs.get(p, outline=scope is not None) for p in self.parsed}
-        if scope is not None:
+        if scope is None:
+            chapters = {p.source.rel: runs.get(p, outline=False) for p in self.parsed}
+        else:
+            chapters = runs.outlines(self.parsed)
             picked = scope(Book(self.project, [r.chapter for r in chapters.values()], list(self.parts)))
             if picked is not None:
                 ctx.data["scope"] = picked
-                for parsed in self.parsed:
-                    if parsed.source.rel in picked and chapters[parsed.source.rel].chapter.outline:
-                        chapters[parsed.source.rel] = runs.get(parsed, outline=False)
+            for parsed in self.parsed:  # picked None: every chapter (``--volume all``)
+                rel = parsed.source.rel
+                if (picked is None or rel in picked) and chapters[rel].chapter.outline:
+                    chapters[rel] = runs.get(parsed, outline=False)
         runs.store(ctx.data.get("scope"))
         for run in chapters.values():
             self.diagnostics.extend_items(run.problems)
@@ -206,25 +209,46 @@ class _ChapterRuns:
         cache = reading.cache_dir
         fmt = ctx.format
         self.full = ChapterStore(cache / "runs" / fmt) if cache is not None else None
-        self.outlines = ChapterStore(cache / "outlines" / fmt) if cache is not None else None
+        self.outlines_store = ChapterStore(cache / "outlines" / fmt) if cache is not None else None
         self.made: dict[str, ChapterRun] = {}
         """Runs made by this build (their chapter passes ran), by chapter."""
+        self.made_outlines: dict[str, ChapterRun] = {}
+        """Outlines of runs made by this build's workers (the full runs stayed there)."""
 
     def get(self, parsed: ParsedChapter, outline: bool) -> ChapterRun:
         """The chapter after its chapter passes; with ``outline``, possibly its outline."""
+        found = self._find(parsed, outline)
+        if found is None:
+            self.made[parsed.source.rel] = found = self._run(parsed)
+        return found
+
+    def outlines(self, parsed: list[ParsedChapter]) -> dict[str, ChapterRun]:
+        """Every chapter's outline (or full run, where that is what was kept). Chapters
+        with nothing kept run their passes on every core, and only their outlines come
+        back: the first scoped build of a format does not hold 40 full trees."""
+        found = {p.source.rel: self._find(p, outline=True) for p in parsed}
+        cold = [p for p in parsed if found[p.source.rel] is None]
+        for p, run in zip(cold, fork_map(lambda p: self._run(p).outlined(), cold), strict=True):
+            found[p.source.rel] = self.made_outlines[p.source.rel] = run
+        return cast(dict[str, ChapterRun], found)
+
+    def _find(self, parsed: ParsedChapter, outline: bool) -> ChapterRun | None:
+        """The run kept by this session or stored by an earlier process, if current."""
         hashes = self.reading.hashes
-        key = digest_text(parsed.digest, parsed.source, self.config_key)
+        key = self._key(parsed)
         rel = parsed.source.rel
         previous = self.state.chapters.get(rel)
         usable = previous is not None and (outline or not previous.chapter.outline)
         if usable and previous.is_current(key, hashes):
             return previous
-        for store in (self.outlines, self.full) if outline else (self.full,):
+        for store in (self.outlines_store, self.full) if outline else (self.full,):
             stored = store.load(rel, key) if store is not None else None
             if stored is not None and stored.is_current(key, hashes):
                 return stored
-        self.made[rel] = run = self._run(parsed, key)
-        return run
+        return None
+
+    def _key(self, parsed: ParsedChapter) -> str:
+        return digest_text(parsed.digest, parsed.source, self.config_key)
 
     def store(self, scope: set[str] | None) -> None:
         """Have the runs made now stored (once the output is in place: the preview shows
@@ -232,15 +256,19 @@ class _ChapterRuns:
         A scoped build does not store the full runs it only needed outlines of (pickling
         them all costs about a second on the first build of a format); a build that
         renders such a chapter later runs its passes again."""
-        if self.full is None or self.outlines is None:
+        if self.full is None or self.outlines_store is None:
             return
+        unsaved = self.reading.unsaved
         for rel, run in self.made.items():
             if scope is None or rel in scope:
-                self.reading.unsaved.append((self.full, rel, run.key, run))
-            self.reading.unsaved.append((self.outlines, rel, run.key, run.outlined))
+                unsaved.append((self.full, rel, run.key, run))
+            if rel not in self.made_outlines:
+                unsaved.append((self.outlines_store, rel, run.key, run.outlined))
+        for rel, run in self.made_outlines.items():
+            unsaved.append((self.outlines_store, rel, run.key, run))
 
-    def _run(self, parsed: ParsedChapter, key: str) -> ChapterRun:
-        ctx, rel = self.ctx, parsed.source.rel
+    def _run(self, parsed: ParsedChapter) -> ChapterRun:
+        ctx, rel, key = self.ctx, parsed.source.rel, self._key(parsed)
         chapter = parsed.load()
         main = ctx.diagnostics
         ctx.diagnostics = Diagnostics(strict=main.strict)
@@ -268,6 +296,11 @@ def read(
     for note in project.notes:
         _say(options, f"note: {note}")
     registry = _registry(project)
+    if options.write:
+        for fmt in formats_of(options, project):
+            prepare = getattr(registry.writers.get(fmt), "prepare", None)
+            if prepare is not None:
+                prepare()
     sources, parts = discover(project, diagnostics)
     md = make_parser(registry.xref_kinds, registry.syntax)
     parser_key = parser_fingerprint(registry.xref_kinds, registry.syntax)
@@ -312,7 +345,7 @@ class Session:
             )
         reading = read(self.root, options, diagnostics, self.parsed, self.hashes)
         project = reading.project
-        formats = options.formats or list(project.config.formats) or ["html"]
+        formats = formats_of(options, project)
         out = (options.out or project.root / project.config.output_dir).resolve()
         result = BuildResult(0, diagnostics, 0.0, out if options.write else None)
         if not options.write:
@@ -429,6 +462,11 @@ class Session:
 def build(root: Path, options: BuildOptions) -> BuildResult:
     """Build the project in ``root``. Raises BuildFailed after reporting every error."""
     return Session(root, options).build()
+
+
+def formats_of(options: BuildOptions, project: Project) -> list[str]:
+    """The formats to build: the command line's, else the config's, else HTML."""
+    return options.formats or list(project.config.formats) or ["html"]
 
 
 def _registry(project: Project) -> Registry:

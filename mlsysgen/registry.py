@@ -7,6 +7,7 @@ order of every pass can be read in one place.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -100,7 +101,18 @@ class LazyWriter:
     name: str
     target: str
 
+    def prepare(self) -> None:
+        """The writer's own ``prepare()``, if it has one (see ``writers.base.Writer``);
+        a writer that cannot be loaded says so when it is used."""
+        with contextlib.suppress(ConfigError):
+            prepare = getattr(self._writer(), "prepare", None)
+            if prepare is not None:
+                prepare()
+
     def write(self, book: Any, ctx: Any, out: Any) -> int:
+        return self._writer().write(book, ctx, out)
+
+    def _writer(self) -> Writer:
         module_name, _, class_name = self.target.partition(":")
         try:
             module = importlib.import_module(module_name)
@@ -110,7 +122,7 @@ class LazyWriter:
                 "install mlsysgen with its extras: pip install 'mlsysgen[pdf,epub]'"
             ) from exc
         writer: Writer = getattr(module, class_name)()
-        return writer.write(book, ctx, out)
+        return writer
 
 
 def core_registry() -> Registry:

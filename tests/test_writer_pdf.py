@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -500,3 +501,31 @@ def test_page_references_in_a_later_piece_show_the_book_page(quiz_books: tuple[A
     }
     labels = pieces.page_labels
     assert {labels[i] for i in targets} == {asked, answered}
+
+
+def test_quiz_page_references_do_not_make_weasyprint_lay_pages_out_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With target-counter(), a page linking forward to an answer was laid out again once
+    the answer's page was known, and every page after it whose breaks moved: a chapter
+    with quizzes was laid out two or three times. The numbers are filled in afterwards."""
+    import weasyprint.layout.page as page_layout
+
+    made: list[int] = []
+    real = page_layout.make_page
+
+    def counting(context, root_box, page_type, resume_at, page_number, page_state):  # type: ignore[no-untyped-def]
+        made.append(page_number)
+        return real(context, root_box, page_type, resume_at, page_number, page_state)
+
+    monkeypatch.setattr(page_layout, "make_page", counting)
+    monkeypatch.setenv("MLSYSGEN_PDF_JOBS", "1")  # in this process, where make_page is counted
+    files = {"book.yml": BOOK_YML, "preface.md": PREFACE, "intro.md": INTRO,
+             "memory.md": "---\nquiz: memory_quizzes.json\n---\n\n" + MEMORY,
+             "memory_quizzes.json": QUIZ_JSON, "notes.md": NOTES, "stack.svg": STACK_SVG}  # fmt: skip
+    reader = _build_pdf(write_book(tmp_path / "book", files), tmp_path / "out")[1]
+    references = _page_references(reader)
+    assert len(references) == 4 and all(not text.endswith("(p. 00)") for _, text in references)
+    # Only the contents page, whose entries show later pages, is laid out again.
+    again = [number for number, times in Counter(made).items() if times > 1]
+    assert len(again) <= 1, sorted(made)

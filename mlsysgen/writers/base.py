@@ -18,3 +18,7 @@ class Writer(Protocol):
     def write(self, book: Book, ctx: BuildContext, out: Path) -> int:
         """Write the output; return the number of pages (or documents) written."""
         ...
+
+    # A writer may also have ``prepare()``: called once its format is known to be built,
+    # before the chapters are read, to start slow set-up in the background (the PDF
+    # writer starts the fork server of its layout processes, which imports WeasyPrint).

@@ -23,19 +23,26 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from weasyprint import HTML
-
 from ..model import Book
 from ..transforms.base import BuildContext
 from ..volumes import edition_file_stem
 from .pdf_drawings import Drawings
 from .pdf_layout import (
     can_number_pieces,
+    page_references,
     paused_gc,
     peak_mb,
     weasyprint_warnings,
 )
-from .pdf_parallel import Memory, PieceFailed, PieceJob, PieceResult, run_pieces
+from .pdf_parallel import (
+    Memory,
+    PieceFailed,
+    PieceJob,
+    PieceResult,
+    lay_out_one,
+    run_pieces,
+    start_server,
+)
 from .pdf_pieces import Plan, plan_pieces, relink
 from .pdf_speedups import speedups
 from .print_doc import PrintBook, TocEntry, build_print_book
@@ -74,6 +81,13 @@ class PdfTimings:
     def summary(self) -> str:
         rate = self.pages / self.total if self.total else 0.0
         head = f"pdf: {self.pages} pages in {self.total:.1f} s ({rate:.1f} pages/s)"
+        if self.pieces == 1 and self.peak_child_mb:
+            return (
+                f"{head}: assemble {self.assemble:.1f} s, layout {self.layout:.1f} s, "
+                f"write {self.write:.1f} s (one layout process); peak memory: this process "
+                f"{self.peak_mb:.0f} MB, layout process {self.peak_child_mb:.0f} MB, "
+                f"all at once {self.peak_sum_mb:.0f} MB"
+            )
         if self.pieces == 1:
             return (
                 f"{head}: assemble {self.assemble:.1f} s, parse {self.parse:.1f} s, "
@@ -95,6 +109,12 @@ class PdfWriter:
 
     name = "pdf"
 
+    @staticmethod
+    def prepare() -> None:
+        """Start the layout processes' fork server while the book is still being read."""
+        if _jobs() >= 2:
+            start_server()
+
     def write(self, book: Book, ctx: BuildContext, out: Path) -> int:
         timings = PdfTimings()
         target = out / f"{edition_file_stem(book, ctx.data)}.pdf"
@@ -108,11 +128,21 @@ class PdfWriter:
             drawings = Drawings(Path(tmp))
             printed = build_print_book(book, ctx, Theme(book.project.root))
             timings.assemble = _lap(started)
-            plan = plan_pieces(printed.chapters, jobs) if can_number_pieces() else None
+            plan = plan_pieces(printed.chapters, jobs)
+            if plan is not None and not can_number_pieces():
+                plan = None
             base = str(book.project.root) + "/"
             if plan is None:
                 html = drawings.externalize(printed.html())
-                write_pdf(html, book.project.root, target, timings)
+                try:
+                    if jobs >= 2:
+                        messages = _write_in_child(html, base, target, timings)
+                        warnings.messages += messages
+                    else:
+                        write_pdf(html, book.project.root, target, timings)
+                except PieceFailed as exc:
+                    ctx.diagnostics.error(f"pdf: {exc}")
+                    return 0
             else:
                 try:
                     messages = _write_in_pieces(
@@ -133,11 +163,13 @@ class PdfWriter:
 
 def write_pdf(html_text: str, base: Path, target: Path, timings: PdfTimings) -> None:
     """Parse, lay out and write one print document, timing each step."""
+    from weasyprint import HTML  # imported when used: a child process may do the work
+
     started = time.perf_counter()
     document = HTML(string=html_text, base_url=str(base) + "/")
     timings.parse = _lap(started)
     started = time.perf_counter()
-    with speedups():
+    with speedups(), page_references():
         rendered = document.render()
         timings.layout = _lap(started)
         timings.pages = len(rendered.pages)
@@ -147,6 +179,18 @@ def write_pdf(html_text: str, base: Path, target: Path, timings: PdfTimings) -> 
         rendered.write_pdf(target)
     timings.write = _lap(started)
     timings.peak_mb = _peak_mb()
+
+
+def _write_in_child(html: str, base: str, target: Path, timings: PdfTimings) -> list[str]:
+    """Lay out and write the whole document in one child process, whose fork server has
+    imported WeasyPrint meanwhile (:meth:`PdfWriter.prepare`); returns its warnings."""
+    memory = Memory()
+    result = lay_out_one(PieceJob(html, base, target, continues=False), memory)
+    timings.layout, timings.write = result.layout_seconds, result.write_seconds
+    timings.pages = result.pages or 0
+    timings.peak_mb = _peak_mb()
+    timings.peak_child_mb, timings.peak_sum_mb = result.peak_mb, memory.peak_sum_mb
+    return result.warnings
 
 
 def _write_in_pieces(
@@ -226,16 +270,18 @@ def _toc_pages(toc: list[TocEntry], results: list[PieceResult]) -> dict[str, str
     return pages
 
 
-def _jobs(ctx: BuildContext) -> int:
-    """How many processes lay out pieces at once (``MLSYSGEN_PDF_JOBS``)."""
+def _jobs(ctx: BuildContext | None = None) -> int:
+    """How many processes lay out pieces at once (``MLSYSGEN_PDF_JOBS``; a bad value is
+    reported when ``ctx`` is given)."""
     value = os.environ.get("MLSYSGEN_PDF_JOBS", "").strip()
     if value:
         if value.isdigit() and int(value) > 0:
             return int(value)
-        ctx.diagnostics.warning(
-            f"pdf: MLSYSGEN_PDF_JOBS={value!r} is not a number of processes; "
-            "set it to 1 or more (1: one document, no child processes)"
-        )
+        if ctx is not None:
+            ctx.diagnostics.warning(
+                f"pdf: MLSYSGEN_PDF_JOBS={value!r} is not a number of processes; "
+                "set it to 1 or more (1: one document, no child processes)"
+            )
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 PT_PER_PX = 0.75
 """PDF points per CSS pixel (72 / 96), as WeasyPrint writes them."""
@@ -61,11 +62,9 @@ def page_numbers_from(offset: Callable[[int], int]) -> Iterator[None]:
     numbers) last, from each page's counter state. The offset is asked for there, once,
     with the document's page count: a piece of a book can be laid out before the pieces
     in front of it are, and learn where it starts only when it needs to. The margin boxes
-    see the shifted counter; text in the body that shows page numbers of the piece's own
-    pages (``target-counter()`` in generated content marked ``--page-numbers: offset`` in
-    the print CSS, such as the quizzes' "See answer (p. 94)") has the offset added to
-    its numbers there (:func:`renumber_page_references`). The contents, which shows
-    pages of every piece, is laid out last and apart.
+    see the shifted counter, and so do the page references in the text
+    (:func:`page_references`). The contents, which shows pages of every piece, is laid
+    out last and apart.
     """
     import weasyprint.layout as layout
 
@@ -75,8 +74,6 @@ def page_numbers_from(offset: Callable[[int], int]) -> Iterator[None]:
     def shifted(context: Any, page: Any, state: Any) -> Any:
         if not shift:
             shift.append(offset(len(context.page_maker) - 1))
-        if shift[0]:
-            renumber_page_references(context, page, shift[0])
         counters = state[1]
         if shift[0] and "page" in counters:
             counters = {**counters, "page": [value + shift[0] for value in counters["page"]]}
@@ -85,7 +82,8 @@ def page_numbers_from(offset: Callable[[int], int]) -> Iterator[None]:
 
     layout.make_margin_boxes = shifted
     try:
-        yield
+        with page_references(lambda: shift[0] if shift else 0):
+            yield
     finally:
         layout.make_margin_boxes = original
 
@@ -95,37 +93,85 @@ PAGE_NUMBERS = "__page_numbers"
 _DIGITS = re.compile(r"\d+")
 
 
-def renumber_page_references(context: Any, page: Any, shift: int) -> None:
-    """Add ``shift`` to the numbers of generated text on ``page`` marked as page
-    numbers (``--page-numbers: offset``), laying each such text out again; what follows
-    it on its line moves by the change in width."""
+@contextmanager
+def page_references(shift: Callable[[], int] = lambda: 0) -> Iterator[None]:
+    """Fill in, once every page of the next layout is laid out, the page numbers of
+    generated text marked ``--page-numbers: target`` in the print CSS (the quizzes'
+    "See answer (p. 94)"): the printed number of the page holding the link's target,
+    plus ``shift()`` (the pages before this piece of the book).
+
+    WeasyPrint's own ``target-counter()`` does this by laying pages out again: a page
+    linking forward is laid out again once its target's page is known, every page after
+    one whose breaks moved, and then the pages linking back to any page laid out again;
+    in a chapter with quizzes, most of it twice or three times. Here a placeholder
+    number is laid out once and replaced afterwards (:func:`_retext`): what follows it
+    on its line moves by the change in width, which is at most a digit or two.
+    """
+    import weasyprint.document as document
+
+    original = document.layout_document
+
+    def laid_out(html: Any, root_box: Any, context: Any, *args: Any, **kwargs: Any) -> Any:
+        pages = list(original(html, root_box, context, *args, **kwargs))
+        fill_page_references(context, pages, shift())
+        return pages
+
+    document.layout_document = laid_out
+    try:
+        yield
+    finally:
+        document.layout_document = original
+
+
+def fill_page_references(context: Any, pages: list[Any], shift: int) -> None:
+    """See :func:`page_references`; ``pages`` are the laid-out page boxes."""
     from weasyprint.formatting_structure.boxes import LineBox, ParentBox, TextBox
 
+    anchors: dict[str, int] = {}
+    references: list[list[Any]] = []  # the path from the page box to each reference
     path: list[Any] = []
 
-    def visit(box: Any) -> None:
+    def visit(box: Any, number: int) -> None:
+        anchor = box.style["anchor"] if box.style is not None else None
+        if anchor:
+            # A box split across pages: its last page, as target-counter() and the PDF's
+            # destination for the anchor have it.
+            anchors[anchor] = number
         if isinstance(box, TextBox):
-            if _is_page_reference(box):
-                _widen([*path, box], _retext(context, box, shift), LineBox)
+            if _page_numbers(box) == "target":
+                references.append([*path, box])
         elif isinstance(box, ParentBox):
             path.append(box)
             for child in box.children:
-                visit(child)
+                visit(child, number)
             path.pop()
 
-    visit(page)
+    for index, page in enumerate(pages):
+        # The printed number: the page counter after layout (front matter restarts it).
+        counters = context.page_maker[index + 1][3][1]
+        visit(page, (counters.get("page") or [index + 1])[-1])
+    for found in references:
+        box = found[-1]
+        href = box.element.get("href", "") if box.element is not None else ""
+        number = anchors.get(unquote(href.removeprefix("#")))
+        if number is not None:
+            _widen(found, _retext(context, box, str(number + shift)), LineBox)
 
 
-def _is_page_reference(box: Any) -> bool:
+def _page_numbers(box: Any) -> str:
+    """The ``--page-numbers`` value of generated text (``::before``/``::after``)."""
     tag = box.element_tag or ""
-    return tag.endswith(("::before", "::after")) and bool(box.style[PAGE_NUMBERS])
+    if not tag.endswith(("::before", "::after")):
+        return ""
+    tokens = box.style[PAGE_NUMBERS]
+    return str(getattr(tokens[0], "value", "")) if tokens else ""
 
 
-def _retext(context: Any, box: Any, shift: int) -> float:
-    """Lay ``box``'s text out again with its numbers shifted; returns the change in width."""
+def _retext(context: Any, box: Any, number: str) -> float:
+    """Lay ``box``'s text out again with its number replaced; returns the change in width."""
     from weasyprint.text.line_break import split_first_line
 
-    text = _DIGITS.sub(lambda m: str(int(m[0]) + shift), box.text)
+    text = _DIGITS.sub(number, box.text, count=1)
     layout, *_rest, width, _height, _baseline = split_first_line(
         text, box.style, context, math.inf, box.justification_spacing
     )

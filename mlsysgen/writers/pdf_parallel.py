@@ -22,7 +22,6 @@ import os
 import time
 import traceback
 from collections.abc import Callable
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -32,6 +31,7 @@ from .pdf_layout import (
     LaidOut,
     describe,
     page_numbers_from,
+    page_references,
     paused_gc,
     peak_mb,
     weasyprint_warnings,
@@ -137,6 +137,36 @@ def run_pieces(
     return results, final
 
 
+def start_server() -> None:
+    """Start the fork server now (where there is one), so that it imports WeasyPrint on
+    another core while the build reads, transforms and renders the book: about a second
+    that a short PDF (one chapter) would otherwise wait for."""
+    context = _context()
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
+def lay_out_one(job: PieceJob, memory: Memory) -> PieceResult:
+    """Lay out and write one whole document in a child process (a book too short to cut
+    into pieces): the child comes from the fork server, WeasyPrint already imported."""
+    result = PieceResult(job.target)
+    conn, (_, process) = _start(_context(), job, 0)
+    try:
+        done = False
+        while not done:
+            if conn.poll(_POLL_SECONDS):
+                done = _receive(conn, 0, process, result, set())
+            memory.sample([process.pid])
+    finally:
+        if process.is_alive() and not done:
+            process.terminate()
+        process.join()
+        conn.close()
+    return result
+
+
 def _context() -> Any:
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
@@ -212,7 +242,7 @@ def _child(conn: Connection, job: PieceJob) -> None:
                 conn.send(("pages", pages))
                 return int(conn.recv())
 
-            numbering = page_numbers_from(offset) if job.continues else nullcontext()
+            numbering = page_numbers_from(offset) if job.continues else page_references()
             with speedups():
                 with numbering:
                     document = HTML(string=html, base_url=job.base_url).render()
