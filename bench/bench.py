@@ -280,12 +280,14 @@ def bench_target(
         print(f"[{target.label}] preview server: rebuilds on the warm server …", flush=True)
         preview = bench_preview(project, target.edit, max(runs, 3))
         scoped = {}
-        for n, fmt in enumerate(("html", "pdf")):
-            print(f"[{target.label}] build {target.edit} --to {fmt} …", flush=True)
+        # The PDF twice: the first is the copy's first PDF build (every chapter's PDF
+        # passes run), the second what an author editing the chapter waits for.
+        for n, (label, fmt) in enumerate(SCOPED_RUNS):
+            print(f"[{target.label}] build {target.edit} --to {fmt} ({label}) …", flush=True)
             append_sentence(project / target.edit, 1000 + n)
-            scoped[fmt] = run_build(project, out, fmt, target.edit)
-            if not scoped[fmt].ok:
-                report_failure(target.label, f"build {target.edit} --to {fmt}", scoped[fmt])
+            scoped[label] = run_build(project, out, fmt, target.edit)
+            if not scoped[label].ok:
+                report_failure(target.label, f"build {target.edit} --to {fmt}", scoped[label])
         packages = {}
         for fmt in ("pdf", "epub"):
             print(f"[{target.label}] {fmt} build …", flush=True)
@@ -296,6 +298,8 @@ def bench_target(
                    preview, packages, scoped)  # fmt: skip
 
 
+SCOPED_RUNS = (("html", "html"), ("pdf, first PDF build", "pdf"), ("pdf", "pdf"))
+"""The one-chapter builds: (label, format), in the order they run."""
 PDF_SUMMARY = re.compile(r"pdf: (\d+) pages in ([\d.]+) s")
 PDF_ALL_AT_ONCE = re.compile(r"all at once (\d+) MB|peak memory \d+ MB after layout, (\d+) MB")
 
@@ -403,11 +407,14 @@ def print_table(rows: list[Row]) -> None:
           "(process start to exit) / the build's own time; targets < 1 s (html), < 10 s (pdf)")
     for row in rows:
         cells = []
-        for fmt, run in row.scoped.items():
+        for label, fmt in SCOPED_RUNS:
+            run = row.scoped.get(label)
+            if run is None:
+                continue
             own = BUILT_SECONDS.search(run.stderr)
             verdict = "met" if run.seconds < {"html": 1.0, "pdf": 10.0}[fmt] else "NOT met"
-            cells.append(f"{fmt} {run.seconds:.2f} s ({verdict}) / {own.group(1) if own else '?'} s"
-                         if run.ok else f"{fmt} failed")  # fmt: skip
+            cells.append(f"{label} {run.seconds:.2f} s ({verdict}) / {own.group(1) if own else '?'} s"
+                         if run.ok else f"{label} failed")  # fmt: skip
         print(f"  {row.label}: " + "; ".join(cells))
 
 
