@@ -7,6 +7,7 @@ content hash.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections.abc import Iterable
@@ -67,17 +68,45 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def project_files(root: Path, skip: Iterable[Path] = ()) -> list[Path]:
     """Every file under ``root`` a build may read: hidden folders (``.git``, ``.mlsysgen``),
-    ``__pycache__`` and the folders in ``skip`` (the output) are left out."""
-    skipped = {p.resolve() for p in skip}
-    found: list[Path] = []
-    for folder, dirs, files in os.walk(root):
-        base = Path(folder)
-        dirs[:] = sorted(
-            d for d in dirs
-            if not d.startswith(".") and d != "__pycache__" and (base / d).resolve() not in skipped
-        )  # fmt: skip
-        found.extend(base / f for f in sorted(files) if not f.startswith("."))
-    return found
+    ``__pycache__`` and the folders in ``skip`` (the output) are left out. Each folder's
+    files come before its subfolders', in name order; links to folders are not followed.
+
+    The preview server lists the project this way several times a second, and every
+    command-line build once: folders are compared by inode, not by resolving paths."""
+    skipped: set[tuple[int, int]] = set()
+    for folder in skip:
+        with contextlib.suppress(OSError):
+            st = os.stat(folder)
+            skipped.add((st.st_dev, st.st_ino))
+    skipped_inodes = {ino for _, ino in skipped}
+    found: list[str] = []
+
+    def walk(folder: str) -> None:
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
+        except OSError:
+            return
+        folders = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if not is_dir:
+                found.append(entry.path)
+            elif entry.name != "__pycache__" and not entry.is_symlink() and not (
+                entry.inode() in skipped_inodes
+                and (entry.stat(follow_symlinks=False).st_dev, entry.inode()) in skipped
+            ):
+                folders.append(entry.path)
+        for sub in folders:
+            walk(sub)
+
+    walk(str(root))
+    return [Path(p) for p in found]
 
 
 __all__ = ["FileHashes", "digest_bytes", "digest_text", "project_files", "write_atomic"]
