@@ -14,7 +14,7 @@ import dataclasses
 import posixpath
 from dataclasses import dataclass
 
-from .config.schema import BookConfig
+from .config.schema import BookConfig, PackageOptions
 from .errors import MlsysgenError
 from .model import Book, Chapter, Label, VolumeInfo, roman_numeral
 
@@ -105,20 +105,42 @@ def edition_chapters(book: Book, data: dict[str, object]) -> list[Chapter]:
             and (scope is None or c.rel in scope)]  # fmt: skip
 
 
-def edition_config(book: Book, data: dict[str, object]) -> BookConfig:
+def edition_config(book: Book, data: dict[str, object],
+                   options: PackageOptions | None = None) -> BookConfig:  # fmt: skip
     """The book's config as the packaged edition describes itself: its title, subtitle,
-    file name and cover. A volume is a publication of its own, so the package identifier
-    (``metadata.identifier``, else ``isbn``) gets the volume's id appended."""
+    authors, date, file name and cover, where given, the format's ``options`` (``epub:
+    title``, …) before the book's. A volume is a publication of its own, so the package
+    identifier (``metadata.identifier``, else ``isbn``) gets the volume's id appended."""
     config = book.project.config
     held = current_edition(book, data)
+    options = options if options is not None else PackageOptions()
     metadata = dict(config.metadata)
-    if held.cover:
-        metadata["cover-image"] = held.cover
+    cover = packaged_cover(config, held, options)
+    if cover:
+        metadata["cover-image"] = cover
     given = metadata.get("identifier") or metadata.get("isbn")
     if held.volume is not None and given:
         metadata["identifier"] = f"{given}-{held.volume.id}"
-    return dataclasses.replace(config, title=held.full_title, subtitle=held.subtitle,
-                               output_name=edition_file_stem(book, data), metadata=metadata)  # fmt: skip
+    title = packaged_value(held.title, options.title, config.title)
+    if held.volume_title:
+        title = f"{title}, {held.volume_title}"
+    return dataclasses.replace(
+        config, title=title, subtitle=packaged_value(held.subtitle, options.subtitle, config.subtitle),
+        authors=options.authors or config.authors, date=options.date or config.date,
+        output_name=edition_file_stem(book, data), metadata=metadata)  # fmt: skip
+
+
+def packaged_value(of_edition: str, of_format: str, of_book: str) -> str:
+    """A title or subtitle of a PDF or EPUB: the edition's own (a combined edition's
+    title, a volume's subtitle), else the format's (``pdf.title``), else the book's."""
+    return of_edition if of_edition != of_book else of_format or of_book
+
+
+def packaged_cover(config: BookConfig, held: Edition, options: PackageOptions) -> str:
+    """The cover image of a PDF or EPUB: the edition's very own (a volume's, the combined
+    edition's), else the format's (``pdf.cover``), else the book's."""
+    own = held.volume.config.cover if held.volume is not None else config.combined.cover
+    return own or options.cover or held.cover
 
 
 def edition_file_stem(book: Book, data: dict[str, object]) -> str:

@@ -459,3 +459,35 @@ def test_real_book_epub_is_valid(corpus: Path, tmp_path: Path) -> None:
     assert (checker["nFatal"], checker["nError"], checker["nWarning"]) == (0, 0, 0), _problems(
         report
     )
+
+
+def test_the_e_book_is_titled_by_its_own_quarto_config(tmp_path: Path) -> None:
+    """As the printed book by _quarto-pdf.yml: the real textbook's _quarto-epub.yml titles
+    the e-book, names its author and gives its cover (epub-cover-image first)."""
+    from PIL import Image
+
+    root = tmp_path / "book"
+    files = {
+        "_quarto.yml": "config/_quarto-html.yml\n",
+        "config/_quarto-html.yml": "project: {type: book}\nwebsite: {title: Site Name}\n"
+        "book:\n  title: Site Name\n  author: Web Team\n  chapters: [index.md]\n",
+        "config/_quarto-epub.yml": "book:\n  title: The E-Book\n  subtitle: On Screens\n"
+        "  cover-image: print.png\n  author:\n    name: Ada Lovelace\n"
+        "format:\n  epub:\n    toc: true\n    epub-cover-image: screen.png\n",
+        "index.md": "# Home\n\nWelcome.\n",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    for name in ("print.png", "screen.png"):
+        Image.new("RGB", (60, 80), (200, 40, 40)).save(root / name)
+    path, result = _build(root, tmp_path / "out")
+    epub = result.contexts["epub"].options
+    assert (epub.title, epub.subtitle, epub.authors, epub.cover) == (
+        "The E-Book", "On Screens", ["Ada Lovelace"], "screen.png"
+    )  # fmt: skip
+    opf = _text(path, "content.opf")
+    assert "<dc:title>The E-Book</dc:title>" in opf
+    assert '<dc:title id="subtitle">On Screens</dc:title>' in opf
+    assert ">Ada Lovelace</dc:creator>" in opf and "Web Team" not in opf
+    assert 'src="images/screen.png"' in _text(path, "cover.xhtml")

@@ -339,8 +339,7 @@ def _translate_format_files(
                 continue
             tr.out.setdefault(fmt, {})[_FORMAT_KEYS[key]] = value
             tr.doc.lines[(fmt, _FORMAT_KEYS[key])] = doc.where(("format", entry, key)).line or 1
-        if fmt == "pdf":
-            _translate_printed_book(tr, doc)
+        _translate_packaged_book(tr, doc, fmt, options)
         if skipped:
             line = doc.where(("format", entry)).line or 1
             notes.append(
@@ -353,22 +352,28 @@ def _translate_format_files(
 _PRINTED_BOOK = {"title": "title", "subtitle": "subtitle", "date": "date", "cover-image": "cover"}
 
 
-def _translate_printed_book(tr: _Translation, doc: YamlDoc) -> None:
-    """The printed book's title, subtitle, authors, date and cover image from the PDF
-    config's ``book:`` (the real textbook's site config titles it otherwise)."""
+def _translate_packaged_book(
+    tr: _Translation, doc: YamlDoc, fmt: str, options: dict[str, Any]
+) -> None:
+    """The printed book's or e-book's title, subtitle, authors, date and cover image from
+    the PDF (EPUB) config's ``book:`` (the real textbook's site config titles it
+    otherwise); an EPUB's ``epub-cover-image`` format option is its cover first."""
     book = doc.data.get("book") if isinstance(doc.data, dict) else None
-    if not isinstance(book, dict):
-        return
-    found: dict[str, tuple[str, Any]] = {
-        dest: (key, str(book[key]))
+    book = book if isinstance(book, dict) else {}
+    found: dict[str, tuple[tuple[str, ...], Any]] = {
+        dest: (("book", key), str(book[key]))
         for key, dest in _PRINTED_BOOK.items()
         if book.get(key) and not isinstance(book[key], (dict, list))
     }
     if book.get("author"):
-        found["authors"] = ("author", _author_names(book["author"]))
-    for dest, (key, value) in found.items():
-        tr.out.setdefault("pdf", {})[dest] = value
-        tr.doc.lines[("pdf", dest)] = doc.where(("book", key)).line or 1
+        found["authors"] = (("book", "author"), _author_names(book["author"]))
+    cover = options.get("epub-cover-image")
+    if fmt == "epub" and cover and isinstance(cover, str):
+        entry, _ = _format_entry(doc.data, fmt)
+        found["cover"] = (("format", entry, "epub-cover-image"), cover)
+    for dest, (path, value) in found.items():
+        tr.out.setdefault(fmt, {})[dest] = value
+        tr.doc.lines[(fmt, dest)] = doc.where(path).line or 1
 
 
 def _author_names(authors: Any) -> list[str]:

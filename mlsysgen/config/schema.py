@@ -102,20 +102,22 @@ class FormatOptions:
 
 
 @dataclass
-class PdfOptions(FormatOptions):
-    """The PDF's options: those of every format, and the book as its cover shows it (a
-    Quarto book's ``_quarto-pdf.yml`` may title the printed book otherwise than the site)."""
+class PackageOptions(FormatOptions):
+    """The PDF's and the EPUB's options: those of every format, and the book as its cover
+    and metadata show it (a Quarto book's ``_quarto-pdf.yml`` and ``_quarto-epub.yml``
+    may title the printed book and the e-book otherwise than the site)."""
 
     title: str = ""
-    """Title on the PDF's cover, copyright page and metadata; default: the book's."""
+    """Title on the cover and in the metadata; default: the book's."""
     subtitle: str = ""
-    """Subtitle on the PDF's cover; default: the book's."""
+    """Subtitle on the cover and in the metadata; default: the book's."""
     authors: list[str] = field(default_factory=list)
-    """Authors on the PDF's cover and in its metadata; default: the book's."""
+    """Authors on the cover and in the metadata; default: the book's."""
     date: str = ""
-    """Date on the PDF's cover (``today`` for the day of the build); default: the book's."""
+    """Date on the cover and in the metadata (``today`` for the day of the build);
+    default: the book's."""
     cover: str = ""
-    """Cover image of the PDF, relative to the project root; default: the edition's own
+    """Cover image, relative to the project root; default: the edition's own
     (``combined.cover``, a volume's ``cover``), else ``metadata.cover-image``."""
 
 
@@ -288,9 +290,9 @@ class BookConfig:
     """Formats built when ``--to`` is not given."""
     html: FormatOptions = field(default_factory=FormatOptions)
     """Options for the HTML site."""
-    pdf: PdfOptions = field(default_factory=lambda: PdfOptions(toc_title="Contents"))
+    pdf: PackageOptions = field(default_factory=lambda: PackageOptions(toc_title="Contents"))
     """Options for the PDF."""
-    epub: FormatOptions = field(default_factory=lambda: FormatOptions(toc_title="Contents"))
+    epub: PackageOptions = field(default_factory=lambda: PackageOptions(toc_title="Contents"))
     """Options for the EPUB."""
     crossref: CrossrefOptions = field(default_factory=CrossrefOptions)
     """Labels for cross-references."""

@@ -21,12 +21,12 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..config.schema import BookConfig, FormatOptions
+from ..config.schema import FormatOptions
 from ..model import Book, Chapter
 from ..render.chapter import render_chapter
 from ..render.html import number_label
 from ..transforms.base import BuildContext
-from ..volumes import Edition, current_edition, edition_chapters
+from ..volumes import current_edition, edition_chapters, packaged_cover, packaged_value
 from .package import Relinker, page_slug
 from .theme import Theme, default_theme_dir
 
@@ -377,11 +377,11 @@ def _book_context(book: Book, ctx: BuildContext) -> dict[str, Any]:
     date = printed.date or config.date
     if date.strip().lower() == "today":
         date = datetime.date.today().strftime("%B %-d, %Y")
-    cover = _own_cover(config, edition) or printed.cover or edition.cover
+    cover = packaged_cover(config, edition, printed)
     return {
-        "title": _printed(edition.title, printed.title, config.title),
+        "title": packaged_value(edition.title, printed.title, config.title),
         "volume": edition.volume_title,
-        "subtitle": _printed(edition.subtitle, printed.subtitle, config.subtitle),
+        "subtitle": packaged_value(edition.subtitle, printed.subtitle, config.subtitle),
         "cover": (book.project.root / cover).resolve().as_uri() if cover else "",
         "authors": printed.authors or config.authors,
         "date": date,
@@ -391,17 +391,6 @@ def _book_context(book: Book, ctx: BuildContext) -> dict[str, Any]:
         "url": config.site.url,
         "year": year[0] if (year := re.search(r"\b\d{4}\b", date)) else "",
     }
-
-
-def _printed(of_edition: str, of_pdf: str, of_book: str) -> str:
-    """The edition's own value (a combined edition's title, a volume's subtitle), else the
-    PDF's (``pdf.title``), else the book's."""
-    return of_edition if of_edition != of_book else of_pdf or of_book
-
-
-def _own_cover(config: BookConfig, edition: Edition) -> str:
-    """The cover image given for this very edition (a volume's, the combined edition's)."""
-    return edition.volume.config.cover if edition.volume is not None else config.combined.cover
 
 
 def _pygments_css() -> str:

@@ -20,6 +20,7 @@ from ebooklib import epub
 from lxml import etree
 from markupsafe import Markup
 
+from ...config.schema import PackageOptions
 from ...errors import Location, MlsysgenError
 from ...model import Book, Chapter
 from ...render.chapter import render_chapter
@@ -72,7 +73,7 @@ class EpubWriter:
         resolve_links({p.file: p.content for p in pages})
         ebook = epub.EpubBook()
         features = _features(pages)
-        describe(ebook, edition_config(book, ctx.data), features)
+        describe(ebook, edition_config(book, ctx.data, _package_options(ctx)), features)
         cover = _add_cover(ebook, book, ctx, images, theme)
         documents = [_chapter_document(p, book, theme) for p in pages]
         toc = table_of_contents(
@@ -241,7 +242,7 @@ def _nav_document(book: Book, ctx: BuildContext, theme: Theme, toc: list[NavEntr
 def _add_cover(ebook: epub.EpubBook, book: Book, ctx: BuildContext, images: Images,
                theme: Theme) -> str:  # fmt: skip
     """Add the cover page; return the cover image's item name (added with the images)."""
-    config = edition_config(book, ctx.data)
+    config = edition_config(book, ctx.data, _package_options(ctx))
     given = str(config.metadata.get("cover-image", "") or "")
     item = images.item(given) if given else None
     if given and item is None:
@@ -317,3 +318,8 @@ def _check_well_formed(xhtml: str, where: str, file: str) -> None:
     except etree.XMLSyntaxError as exc:
         raise MlsysgenError(f"{where}: the EPUB file {file} is not well-formed XHTML ({exc}); "
                             "please report this as an mlsysgen bug") from exc  # fmt: skip
+
+
+def _package_options(ctx: BuildContext) -> PackageOptions | None:
+    """The EPUB's own title, authors and cover options (``epub:`` in the config)."""
+    return ctx.options if isinstance(ctx.options, PackageOptions) else None
