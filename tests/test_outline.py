@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mlsysgen.build import BuildOptions, build
+from mlsysgen.build import BuildOptions, Session, build
 from mlsysgen.render.chapter import render_chapter
 from mlsysgen.runs import ChapterStore
 from mlsysgen.stamp import cache_folder
@@ -129,3 +129,21 @@ def test_a_first_scoped_build_stores_outlines_and_only_its_own_full_run(
     build(book, BuildOptions(formats=["html"], out=clean, cache=False))
     for page in ("intro.html", "method.html", "results.html", "search.json"):
         assert (tmp_path / "full" / page).read_bytes() == (clean / page).read_bytes()
+
+
+def test_a_scoped_session_follows_edits_of_the_chapters_it_does_not_render(
+    book: Path, tmp_path: Path
+) -> None:
+    """``serve results``: the other chapters stay outlines; an edit of one that renumbers
+    a section the rendered chapter cites shows on the next build."""
+    out = tmp_path / "out"
+    session = Session(book, BuildOptions(formats=["html"], out=out, chapters=["results"]))
+    session.build()
+    assert 'href="method.html#sec-method-detail">Section&nbsp;2.1</a>' in (out / "results.html").read_text()
+    assert session.states["html"].chapters["method.md"].chapter.outline
+    method = book / "method.md"
+    method.write_text(method.read_text().replace("## Detail", "## First {#sec-first}\n\n## Detail"))
+    result = session.build()
+    assert result.rendered == 1
+    assert 'href="method.html#sec-method-detail">Section&nbsp;2.2</a>' in (out / "results.html").read_text()
+    assert session.states["html"].chapters["method.md"].chapter.outline
