@@ -217,7 +217,7 @@ class _ChapterRuns:
 
     def get(self, parsed: ParsedChapter, outline: bool) -> ChapterRun:
         """The chapter after its chapter passes; with ``outline``, possibly its outline."""
-        found = self._find(parsed, outline)
+        found = self.made.get(parsed.source.rel) or self._find(parsed, outline)
         if found is None:
             self.made[parsed.source.rel] = found = self._run(parsed)
         return found
@@ -228,9 +228,16 @@ class _ChapterRuns:
         back: the first scoped build of a format does not hold 40 full trees."""
         found = {p.source.rel: self._find(p, outline=True) for p in parsed}
         cold = [p for p in parsed if found[p.source.rel] is None]
-        for p, run in zip(cold, fork_map(lambda p: self._run(p).outlined(), cold), strict=True):
+        for p, run in zip(cold, fork_map(self._outline_run, cold), strict=True):
             found[p.source.rel] = self.made_outlines[p.source.rel] = run
         return cast(dict[str, ChapterRun], found)
+
+    def _outline_run(self, parsed: ParsedChapter) -> ChapterRun:
+        """Run the passes and return the outline. Where that happens in this process (a
+        few chapters: no workers), the full run is kept too, for when the chapter turns
+        out to be one the build renders (the one just edited, typically)."""
+        self.made[parsed.source.rel] = run = self._run(parsed)
+        return run.outlined()
 
     def _find(self, parsed: ParsedChapter, outline: bool) -> ChapterRun | None:
         """The run kept by this session or stored by an earlier process, if current."""

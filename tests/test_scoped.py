@@ -134,3 +134,22 @@ def test_a_scoped_epub_holds_only_those_chapters_under_its_own_name(
              if i.get_name().endswith(".xhtml")]  # fmt: skip
     text = " ".join(names)
     assert "results" in text and "method" not in text and "intro" not in text
+
+
+def test_a_scoped_build_keeps_search_records_by_line_and_reads_the_older_format(
+    tmp_path: Path,
+) -> None:
+    from mlsysgen.writers.site import _kept_records
+
+    records = [{"title": 'A "quoted" href":"b.html', "href": "a.html", "text": "x"},
+               {"title": "B", "href": "b.html#sec-b", "text": "y\nz"},
+               {"title": "C", "href": "c.html", "text": "w"}]  # fmt: skip
+    dumped = [json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in records]
+    lines, single = tmp_path / "lines.json", tmp_path / "single.json"
+    lines.write_text('{"docs":[\n' + ",\n".join(dumped) + "\n]}", encoding="utf-8")
+    single.write_text('{"docs":[' + ",".join(dumped) + "]}", encoding="utf-8")
+    for path in (lines, single):
+        assert _kept_records(path, {"b.html"}) == [dumped[0].encode(), dumped[2].encode()]
+        assert [json.loads(r)["href"] for r in _kept_records(path, {"a.html"})] == [
+            "b.html#sec-b", "c.html"
+        ]  # fmt: skip

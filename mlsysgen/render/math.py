@@ -27,8 +27,6 @@ import html
 import re
 import xml.etree.ElementTree as ET
 
-from latex2mathml.converter import convert
-
 __all__ = ["MathError", "render_math_html", "to_mathml", "to_svg"]
 
 
@@ -71,6 +69,8 @@ def to_mathml(tex: str, display: bool) -> str:
     _check_braces(tex)
     source = _prepare(tex)
     try:
+        from latex2mathml.converter import convert  # 30 ms to import: when math is met
+
         mathml = convert(source, display="block" if display else "inline")
     except Exception as exc:  # latex2mathml raises many bare exception types
         raise MathError(tex, _reason(exc)) from None

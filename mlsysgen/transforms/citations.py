@@ -14,17 +14,20 @@ from __future__ import annotations
 import pickle
 import posixpath
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markdown_it.token import Token
 
 from ..citations.bibtex import BibFile, load_bibtex_cached, merge
-from ..citations.csl.processor import CitationProcessor, CiteRef
+from ..citations.csl.cite_ref import CiteRef
 from ..errors import Location
 from ..fingerprint import digest_text, write_atomic
 from ..model import Book, Chapter
 from .base import BuildContext
 from .walk import final_inline_children
+
+if TYPE_CHECKING:
+    from ..citations.csl.processor import CitationProcessor
 
 DEFAULT_STYLE = "chicago-author-date"
 
@@ -203,6 +206,8 @@ def _ref(item: Any) -> CiteRef:
 def _processor(
     book: Book, ctx: BuildContext, items: dict[str, dict[str, Any]]
 ) -> CitationProcessor | None:
+    from ..citations.csl.processor import CitationProcessor  # only when formatting
+
     config = book.project.config
     style = config.csl or DEFAULT_STYLE
     if config.csl and Path(book.project.root / config.csl).is_file():

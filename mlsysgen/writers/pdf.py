@@ -126,7 +126,7 @@ class PdfWriter:
             tempfile.TemporaryDirectory(prefix="mlsysgen-pdf-") as tmp,
         ):
             drawings = Drawings(Path(tmp))
-            printed = build_print_book(book, ctx, Theme(book.project.root))
+            printed = build_print_book(book, ctx, Theme(book.project.root, cache_dir=ctx.data.get("cache_dir")))
             timings.assemble = _lap(started)
             plan = plan_pieces(printed.chapters, jobs)
             if plan is not None and not can_number_pieces():

@@ -11,11 +11,11 @@ import html
 import json
 import os
 import posixpath
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
 
 from markupsafe import Markup
 
@@ -43,7 +43,7 @@ class SiteWriter:
 
     def write(self, book: Book, ctx: BuildContext, out: Path) -> int:
         assets = ctx.data.get("theme_assets", ())
-        theme = Theme(book.project.root, [a.folder for a in assets])
+        theme = Theme(book.project.root, [a.folder for a in assets], ctx.data.get("cache_dir"))
         scope = ctx.data.get("scope")
         rendered = {
             c.rel: render_chapter(c, book, ctx)
@@ -325,15 +325,40 @@ def _write_search(rendered: dict[str, RenderedChapter], out: Path, scoped: set[s
         if part is None or part[0] != keys.get(rel) or part[0] is None:
             part = parts[rel] = (keys.get(rel), ",".join(map(_json, chapter.search)))
         records += [part[1]] if part[1] else []
+    encoded = [r.encode("utf-8") for r in records]
     previous = ctx.data.get("previous_output")
     if scoped is not None and previous is not None and (previous / "search.json").is_file():
-        old = json.loads((previous / "search.json").read_text(encoding="utf-8")).get("docs", [])
-        kept = [_json(r) for r in old if r.get("href", "").partition("#")[0] not in scoped]
-        records = kept + records
-    data = ('{"docs":[' + ",".join(records) + "]}").encode("utf-8")
+        encoded = _kept_records(previous / "search.json", scoped) + encoded
+    # One record per line: a scoped build keeps the other pages' records by line, without
+    # parsing and writing again megabytes of JSON (json.dumps never writes a raw newline).
+    data = b'{"docs":[\n' + b",\n".join(encoded) + b"\n]}"
     (out / "search.json").write_bytes(data)
     if key is not None:
         memo["search"] = (key, data, digest_bytes(data))
+
+
+_HREF = re.compile(rb'"href":"([^"#]*)')
+"""A search record's page: inside a JSON string a quote is escaped, so the first match in
+a record is its own ``href`` key."""
+
+
+def _kept_records(path: Path, scoped: set[str]) -> list[bytes]:
+    """The records of the previous ``search.json`` whose pages a scoped build did not
+    build (``scoped``), as the UTF-8 JSON they were written as."""
+    data = path.read_bytes()
+    lines = data.split(b"\n")
+    if len(lines) >= 2 and lines[0] == b'{"docs":[' and lines[-1] == b"]}":
+        pages = {href.encode("utf-8") for href in scoped}
+        kept = []
+        for line in lines[1:-1]:
+            page = _HREF.search(line)
+            if page is None or page[1] not in pages:
+                kept.append(line.removesuffix(b","))
+        return kept
+    # Written before records went one per line.
+    old = json.loads(data).get("docs", [])
+    return [_json(r).encode("utf-8") for r in old
+            if r.get("href", "").partition("#")[0] not in scoped]  # fmt: skip
 
 
 def _json(value: object) -> str:
@@ -351,7 +376,7 @@ def _write_redirect(path: Path, target: str) -> None:
 
 
 def _write_sitemap(out: Path, url: str, hrefs: list[str]) -> None:
-    entries = "".join(f"<url><loc>{xml_escape(url + h)}</loc></url>\n" for h in hrefs)
+    entries = "".join(f"<url><loc>{html.escape(url + h, quote=False)}</loc></url>\n" for h in hrefs)
     (out / "sitemap.xml").write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</urlset>\n',

@@ -22,6 +22,11 @@ def _fingerprint(folders: tuple[str, ...]) -> str:
     return digest_text(parts)
 
 
+def _made(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def default_theme_dir(kind: str) -> Path:
     """``templates`` or ``static`` of the default theme: in the wheel, or the source checkout."""
     packaged = _PACKAGE / "_theme" / kind
@@ -31,7 +36,10 @@ def default_theme_dir(kind: str) -> Path:
 class Theme:
     """Template lookup and asset copying for one project."""
 
-    def __init__(self, project_root: Path, extra_static: Sequence[Path] = ()) -> None:
+    def __init__(self, project_root: Path, extra_static: Sequence[Path] = (),
+                 cache_dir: Path | None = None) -> None:  # fmt: skip
+        """``cache_dir`` (the build cache) keeps the compiled templates for the next
+        process, keyed by each template's source (Jinja's bytecode cache)."""
         self.template_dirs = [project_root / "templates", default_theme_dir("templates")]
         self.static_dirs = [default_theme_dir("static"), *extra_static, project_root / "static"]
         folders = tuple(str(d) for d in self.template_dirs if d.is_dir())
@@ -47,7 +55,9 @@ class Theme:
                 undefined=jinja2.ChainableUndefined,
                 trim_blocks=False,
                 auto_reload=False,  # the content hash above decides, not file times
-            )
+                bytecode_cache=(jinja2.FileSystemBytecodeCache(str(_made(cache_dir / "templates")))
+                                if cache_dir is not None else None),
+            )  # fmt: skip
         self.env = _ENVIRONMENTS[key]
 
     def fingerprint(self) -> str:

@@ -12,6 +12,21 @@ Styles ship in ``mlsysgen/citations/styles`` (Chicago author-date as embedded in
 APA 7th and IEEE from the CSL repository); any other ``.csl`` path works too.
 """
 
-from .processor import CitationProcessor, CiteRef
+from __future__ import annotations
+
+from typing import Any
+
+from .cite_ref import CiteRef
+
+
+def __getattr__(name: str) -> Any:
+    # The processor (30 ms to import) is loaded when first used: a build whose citations
+    # are all stored never uses it.
+    if name == "CitationProcessor":
+        from .processor import CitationProcessor
+
+        return CitationProcessor
+    raise AttributeError(name)
+
 
 __all__ = ["CitationProcessor", "CiteRef"]

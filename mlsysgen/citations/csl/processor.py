@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from . import inline as il
+from .cite_ref import CiteRef
 from .collapse import first_names, group_and_collapse, handle_author_only, suppress_authors
 from .disambiguate import Disambiguator
 from .elements import EMPTY, Formatting, Number, TextVariable
@@ -32,24 +33,6 @@ _LABELS = {
     "no": "number", "number": "number", "para": "paragraph", "paragraph": "paragraph",
     "l": "line", "ll": "line", "line": "line", "n": "note", "nn": "note", "note": "note",
 }  # fmt: skip
-
-
-@dataclass(frozen=True)
-class CiteRef:
-    """One reference inside a citation cluster.
-
-    ``prefix`` is text before the cite ("see"); ``suffix`` is text after it as written in
-    pandoc syntax, with its own leading punctuation (", emphasis added"); ``locator`` and
-    ``label`` are the pinpoint ("33-35", "page" — a label may be a CSL locator type or an
-    abbreviation such as "pp."). ``suppress_author`` drops the author names.
-    """
-
-    key: str
-    prefix: str = ""
-    suffix: str = ""
-    locator: str = ""
-    label: str = ""
-    suppress_author: bool = False
 
 
 def resolve_style_path(style: str) -> Path:

@@ -66,7 +66,7 @@ class EpubWriter:
     name = "epub"
 
     def write(self, book: Book, ctx: BuildContext, out: Path) -> int:
-        theme = Theme(book.project.root)
+        theme = Theme(book.project.root, cache_dir=ctx.data.get("cache_dir"))
         images = Images(book.project.root)
         files = _file_names(edition_chapters(book, ctx.data))
         pages = [_convert(c, files, book, ctx, images) for c in book.chapters if c.href in files]
