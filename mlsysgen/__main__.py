@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import gc
 import os
 import shutil
 import sys
@@ -202,6 +203,10 @@ def _build(args: argparse.Namespace) -> int:
                            keep_going=args.keep_going, chapters=chapters,
                            volumes=args.volumes)  # fmt: skip
     options.record, options.inputs = True, inputs
+    # A one-shot command: the build runs without cyclic collection (see Session.build),
+    # and turning it back on afterwards would scan the whole book's objects once more
+    # just before the process exits (60 ms for one chapter of the real book).
+    gc.disable()
     global _RESULT
     _RESULT = result = build(project, options)
     print(f"built {result.out}: {summary(result)}", file=sys.stderr)

@@ -334,11 +334,13 @@ class Session:
         """Build once. Raises BuildFailed after reporting every error."""
         # Millions of long-lived token objects: a cyclic collection in the middle of a
         # build scans them all for nothing (seconds on a big book). Collect afterwards.
+        collecting = gc.isenabled()
         gc.disable()
         try:
             return self._build()
         finally:
-            gc.enable()
+            if collecting:
+                gc.enable()
 
     def _build(self) -> BuildResult:
         options = self.options

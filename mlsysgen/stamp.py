@@ -17,6 +17,7 @@ import shutil
 import stat
 import sys
 import sysconfig
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,19 +84,36 @@ def input_digests(root: Path, skip: list[Path]) -> dict[str, str]:
     """Every file of the project (minus output and hidden folders), plus mlsysgen's own
     code and theme: the widest set a build can read, hashed by content."""
     root = root.resolve()
-    found: dict[str, str] = {}
+    named: list[tuple[str, Path]] = []
     for folder, base in ((root, root), (_PACKAGE, _PACKAGE.parent)):
-        for path in project_files(folder, skip):
-            try:
-                found[path.relative_to(base).as_posix()] = digest_bytes(path.read_bytes())
-            except OSError:
-                continue
+        named += [(p.relative_to(base).as_posix(), p) for p in project_files(folder, skip)]
     for kind in ("templates", "static"):
         theme = _PACKAGE.parent / kind
         if theme.is_dir() and not theme.is_relative_to(root):
-            for path in project_files(theme):
-                found[str(path)] = digest_bytes(path.read_bytes())
-    return found
+            named += [(str(p), p) for p in project_files(theme)]
+    return _digests(named)
+
+
+def _digests(named: list[tuple[str, Path]], threads: int = 2) -> dict[str, str]:
+    """Content hashes by name, unreadable files left out. Reading and SHA-256 release the
+    GIL, so two threads take about half the time on the real book's 85 MB."""
+    hashed: list[tuple[str, str]] = []
+
+    def work(part: list[tuple[str, Path]]) -> None:
+        for name, path in part:
+            try:
+                hashed.append((name, digest_bytes(path.read_bytes())))
+            except OSError:
+                continue
+
+    workers = [threading.Thread(target=work, args=(named[i::threads],)) for i in range(1, threads)]
+    for worker in workers:
+        worker.start()
+    work(named[::threads])
+    for worker in workers:
+        worker.join()
+    order = {name: n for n, (name, _) in enumerate(named)}
+    return dict(sorted(hashed, key=lambda item: order[item[0]]))
 
 
 def output_stats(out: Path) -> dict[str, list[int]]:

@@ -550,3 +550,27 @@ def test_read_only_project_caches_in_the_build_cache(
     assert not (root / "_diagrams").exists()
     assert len(list((tmp_path / "user-cache").glob("*/diagrams/*.svg"))) == 1
     assert result.contexts["html"].data["diagrams"]["drawn"] == 1
+
+
+def test_a_tools_version_is_asked_once_per_content_of_its_executable(tmp_path: Path) -> None:
+    """Starting TeX to read its version cost 80 ms of every build with diagrams: the
+    version is kept in the build cache by the executable's content hash."""
+    from mlsysgen.diagrams import engines
+
+    bin_dir, cache, log = tmp_path / "bin", tmp_path / "cache", tmp_path / "asked"
+    bin_dir.mkdir()
+    engine, converter = bin_dir / "lualatex", bin_dir / "dvisvgm"
+    for tool, version in ((engine, "LuaHBTeX 1.15"), (converter, "dvisvgm 3.0")):
+        tool.write_text(f"#!/bin/sh\necho {tool.name} >> {log}\necho '{version}'\n")
+        tool.chmod(0o755)
+
+    def find() -> str:
+        engines._tool.cache_clear()  # a new process
+        return engines.find_toolchain(str(engine), str(converter), cache).fingerprint
+
+    assert find() == "lualatex (LuaHBTeX 1.15) and dvisvgm (dvisvgm 3.0)"
+    assert find() == "lualatex (LuaHBTeX 1.15) and dvisvgm (dvisvgm 3.0)"
+    assert log.read_text().split() == ["lualatex", "dvisvgm"]
+    engine.write_text(engine.read_text().replace("1.15", "1.16"))
+    assert find() == "lualatex (LuaHBTeX 1.16) and dvisvgm (dvisvgm 3.0)"
+    assert log.read_text().split() == ["lualatex", "dvisvgm", "lualatex"]

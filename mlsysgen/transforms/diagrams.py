@@ -104,7 +104,7 @@ def render_diagrams(book: Book, ctx: BuildContext) -> None:
         block.document = tex_document(block.token.content, preamble)
     documents = [b.document for b in blocks if b.document is not None]
     store = _store(options, book, ctx)
-    tools, missing_tool = _toolchain(options)
+    tools, missing_tool = _toolchain(options, ctx.data.get("cache_dir"))
     outcomes = draw_all(documents, store, tools, options.timeout, options.jobs,
                         _announcer(ctx, tools, options, store))  # fmt: skip
     _apply(blocks, outcomes, ctx, tools, options)
@@ -223,9 +223,9 @@ def _fallback_folder(ctx: BuildContext) -> Path:
     return (Path(base) if base else Path.home() / ".cache") / "mlsysgen" / "diagrams"
 
 
-def _toolchain(options: DiagramOptions) -> tuple[Toolchain | None, str]:
+def _toolchain(options: DiagramOptions, cache_dir: Path | None) -> tuple[Toolchain | None, str]:
     try:
-        return find_toolchain(options.engine, options.converter), ""
+        return find_toolchain(options.engine, options.converter, cache_dir), ""
     except MissingTool as exc:
         return None, str(exc)
 
