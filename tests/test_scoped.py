@@ -59,6 +59,12 @@ def test_a_scoped_build_keeps_the_other_pages_and_their_search_records(
     assert "A new sentence." in (out / "results.html").read_text()
     pages = {d["href"].partition("#")[0] for d in json.loads((out / "search.json").read_text())["docs"]}
     assert pages == {"intro.html", "method.html", "results.html"}
+    # A page in the middle keeps its place: the index is the full build's, byte for byte.
+    (book / "method.md").write_text(FILES["method.md"] + "\nMore method.\n", encoding="utf-8")
+    build(book, BuildOptions(formats=["html"], out=out, cache=False, chapters=["method"]))
+    full = tmp_path / "full"
+    build(book, BuildOptions(formats=["html"], out=full, cache=False))
+    assert (out / "search.json").read_bytes() == (full / "search.json").read_bytes()
 
 
 def test_a_scoped_build_keeps_a_home_page_it_did_not_build(tmp_path: Path) -> None:
@@ -148,8 +154,14 @@ def test_a_scoped_build_keeps_search_records_by_line_and_reads_the_older_format(
     lines, single = tmp_path / "lines.json", tmp_path / "single.json"
     lines.write_text('{"docs":[\n' + ",\n".join(dumped) + "\n]}", encoding="utf-8")
     single.write_text('{"docs":[' + ",".join(dumped) + "]}", encoding="utf-8")
-    for path in (lines, single):
-        assert _kept_records(path, {"b.html"}) == [dumped[0].encode(), dumped[2].encode()]
-        assert [json.loads(r)["href"] for r in _kept_records(path, {"a.html"})] == [
-            "b.html#sec-b", "c.html"
-        ]  # fmt: skip
+    new_b = b'{"title":"B2","href":"b.html","text":"new"}'
+    # In place, so the pages stay in reading order as a full build writes them.
+    assert _kept_records(lines, {"b.html"}, {"b.html": new_b}) == [
+        dumped[0].encode(), new_b, dumped[2].encode()
+    ]  # fmt: skip
+    assert _kept_records(single, {"b.html"}, {"b.html": new_b}) == [
+        dumped[0].encode(), dumped[2].encode(), new_b
+    ]  # fmt: skip
+    assert [json.loads(r)["href"] for r in _kept_records(lines, {"a.html"}, {})] == [
+        "b.html#sec-b", "c.html"
+    ]  # fmt: skip

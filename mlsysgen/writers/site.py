@@ -90,7 +90,8 @@ class SiteWriter:
         _copy_assets(book, ctx, out)
         _write_generated(ctx, out)
         built = {c.href for c in book.chapters if c.rel in rendered}
-        _write_search(rendered, out, built if scope is not None else None, ctx)
+        hrefs = {c.rel: c.href for c in book.chapters}
+        _write_search(rendered, hrefs, out, built if scope is not None else None, ctx)
         previous = ctx.data.get("previous_output") if scope is not None else None
 
         def present(rel: str) -> bool:
@@ -304,8 +305,8 @@ def _write_generated(ctx: BuildContext, out: Path) -> None:
         target.write_bytes(data)
 
 
-def _write_search(rendered: dict[str, RenderedChapter], out: Path, scoped: set[str] | None,
-                  ctx: BuildContext) -> None:  # fmt: skip
+def _write_search(rendered: dict[str, RenderedChapter], hrefs: dict[str, str], out: Path,
+                  scoped: set[str] | None, ctx: BuildContext) -> None:  # fmt: skip
     """``search.json``; a chapter-scoped build (``scoped``: the pages it built) keeps the
     other pages' records."""
     memo = ctx.data.get("memo", {})
@@ -319,17 +320,18 @@ def _write_search(rendered: dict[str, RenderedChapter], out: Path, scoped: set[s
     # Each chapter's records are serialised once per version of the chapter: the whole
     # index is megabytes of JSON, and an edit changes one chapter's part of it.
     parts = memo.setdefault("search_parts", {})
-    records = []
+    lines: dict[str, bytes] = {}  # page → its records
     for rel, chapter in rendered.items():
         part = parts.get(rel)
         if part is None or part[0] != keys.get(rel) or part[0] is None:
             part = parts[rel] = (keys.get(rel), ",".join(map(_json, chapter.search)))
-        records += [part[1]] if part[1] else []
-    encoded = [r.encode("utf-8") for r in records]
+        if part[1]:
+            lines[hrefs[rel]] = part[1].encode("utf-8")
+    encoded = list(lines.values())
     previous = ctx.data.get("previous_output")
     if scoped is not None and previous is not None and (previous / "search.json").is_file():
-        encoded = _kept_records(previous / "search.json", scoped) + encoded
-    # One record per line: a scoped build keeps the other pages' records by line, without
+        encoded = _kept_records(previous / "search.json", scoped, lines)
+    # One page's records per line: a scoped build keeps the other pages' lines, without
     # parsing and writing again megabytes of JSON (json.dumps never writes a raw newline).
     data = b'{"docs":[\n' + b",\n".join(encoded) + b"\n]}"
     (out / "search.json").write_bytes(data)
@@ -342,23 +344,28 @@ _HREF = re.compile(rb'"href":"([^"#]*)')
 a record is its own ``href`` key."""
 
 
-def _kept_records(path: Path, scoped: set[str]) -> list[bytes]:
-    """The records of the previous ``search.json`` whose pages a scoped build did not
-    build (``scoped``), as the UTF-8 JSON they were written as."""
+def _kept_records(path: Path, scoped: set[str], built: dict[str, bytes]) -> list[bytes]:
+    """The previous ``search.json``'s lines (each one page's records, as UTF-8 JSON) with
+    those of the pages a scoped build built (``scoped``) replaced in place by ``built``
+    (page → its line): the pages stay in reading order, as a full build writes them."""
     data = path.read_bytes()
     lines = data.split(b"\n")
-    if len(lines) >= 2 and lines[0] == b'{"docs":[' and lines[-1] == b"]}":
-        pages = {href.encode("utf-8") for href in scoped}
-        kept = []
-        for line in lines[1:-1]:
-            page = _HREF.search(line)
-            if page is None or page[1] not in pages:
-                kept.append(line.removesuffix(b","))
-        return kept
-    # Written before records went one per line.
-    old = json.loads(data).get("docs", [])
-    return [_json(r).encode("utf-8") for r in old
-            if r.get("href", "").partition("#")[0] not in scoped]  # fmt: skip
+    if not (len(lines) >= 2 and lines[0] == b'{"docs":[' and lines[-1] == b"]}"):
+        # Written before records went one page per line.
+        old = json.loads(data).get("docs", [])
+        kept = [_json(r).encode("utf-8") for r in old
+                if r.get("href", "").partition("#")[0] not in scoped]  # fmt: skip
+        return kept + list(built.values())
+    placed: list[bytes] = []
+    todo = dict(built)
+    for line in lines[1:-1]:
+        page = _HREF.search(line)
+        href = page[1].decode("utf-8") if page is not None else ""
+        if href not in scoped:
+            placed.append(line.removesuffix(b","))
+        elif href in todo:
+            placed.append(todo.pop(href))
+    return placed + list(todo.values())
 
 
 def _json(value: object) -> str:
