@@ -126,32 +126,26 @@ class PdfWriter:
             tempfile.TemporaryDirectory(prefix="mlsysgen-pdf-") as tmp,
         ):
             drawings = Drawings(Path(tmp))
-            printed = build_print_book(book, ctx, Theme(book.project.root, cache_dir=ctx.data.get("cache_dir")))
+            theme = Theme(book.project.root, cache_dir=ctx.data.get("cache_dir"))
+            printed = build_print_book(book, ctx, theme)
             timings.assemble = _lap(started)
             plan = plan_pieces(printed.chapters, jobs)
             if plan is not None and not can_number_pieces():
                 plan = None
             base = str(book.project.root) + "/"
-            if plan is None:
-                html = drawings.externalize(printed.html())
-                try:
+            try:
+                if plan is not None:
+                    pieces = _write_in_pieces(printed, plan, base, target, jobs, timings, drawings)
+                    warnings.messages += pieces
+                else:
+                    html = drawings.externalize(printed.html())
                     if jobs >= 2:
-                        messages = _write_in_child(html, base, target, timings)
-                        warnings.messages += messages
+                        warnings.messages += _write_in_child(html, base, target, timings)
                     else:
                         write_pdf(html, book.project.root, target, timings)
-                except PieceFailed as exc:
-                    ctx.diagnostics.error(f"pdf: {exc}")
-                    return 0
-            else:
-                try:
-                    messages = _write_in_pieces(
-                        printed, plan, base, target, jobs, timings, drawings
-                    )
-                except PieceFailed as exc:
-                    ctx.diagnostics.error(f"pdf: {exc}")
-                    return 0
-                warnings.messages += messages
+            except PieceFailed as exc:
+                ctx.diagnostics.error(f"pdf: {exc}")
+                return 0
         timings.total = _lap(started)
         _report(warnings.messages, ctx)
         ctx.data["pdf_timings"] = timings
