@@ -57,7 +57,10 @@ class Transform(Protocol):
       ``chapter.env``), not in ``ctx.data``, which is fresh for every build.
     - ``book`` passes see every chapter and run on every build, over chapters that
       earlier builds may already have passed through: they must give the same result when
-      run again (set values, never restructure tokens).
+      run again (set values, never restructure tokens). In a chapter-scoped build the
+      chapters it does not render come as outlines (``chapter.outline``; what they keep
+      is listed in :mod:`.outline`), which a book pass indexes and checks like the
+      others but draws and renders nothing for.
     """
 
     name: str
