@@ -433,6 +433,7 @@ def test_the_printed_book_is_titled_by_its_own_quarto_config(tmp_path: Path) -> 
     )  # fmt: skip
     assert reader.metadata.title == "The Printed Book: In Ink"
     assert reader.metadata.author == "Ada Lovelace"
+    assert reader.metadata.creation_date.date().isoformat() == "2025-03-01"
     cover = _page_texts(reader)[0]
     assert cover == "The Printed Book In Ink Ada Lovelace 2025-03-01"
     (image,) = reader.pages[0].images  # the cover image, above the titles
@@ -529,3 +530,19 @@ def test_quiz_page_references_do_not_make_weasyprint_lay_pages_out_again(
     # Only the contents page, whose entries show later pages, is laid out again.
     again = [number for number, times in Counter(made).items() if times > 1]
     assert len(again) <= 1, sorted(made)
+
+
+def test_a_book_dated_today_prints_the_day_and_dates_the_pdf_without_a_warning(
+    tmp_path: Path,
+) -> None:
+    """``date: today`` (the real textbook's) is printed as "March 1, 2025" on the cover;
+    the PDF's metadata takes the ISO date, which WeasyPrint warned about before."""
+    import datetime
+
+    root = write_book(tmp_path / "book", {"intro.md": "# Intro\n\nText.\n"},
+                      {"date": "today"})  # fmt: skip
+    result, reader = _build_pdf(root, tmp_path / "out")
+    today = datetime.date.today()
+    assert today.strftime("%B %-d, %Y") in _page_texts(reader)[0]
+    assert reader.metadata.creation_date.date() == today
+    assert not [d for d in result.diagnostics.items if "date" in str(d)]

@@ -375,8 +375,10 @@ def _book_context(book: Book, ctx: BuildContext) -> dict[str, Any]:
     edition = current_edition(book, ctx.data)
     printed = config.pdf
     date = printed.date or config.date
+    created = date if _W3C_DATE.match(date.strip()) else ""  # the PDF's metadata date
     if date.strip().lower() == "today":
-        date = datetime.date.today().strftime("%B %-d, %Y")
+        today = datetime.date.today()
+        date, created = today.strftime("%B %-d, %Y"), today.isoformat()
     cover = packaged_cover(config, edition, printed)
     return {
         "title": packaged_value(edition.title, printed.title, config.title),
@@ -385,12 +387,18 @@ def _book_context(book: Book, ctx: BuildContext) -> dict[str, Any]:
         "cover": (book.project.root / cover).resolve().as_uri() if cover else "",
         "authors": printed.authors or config.authors,
         "date": date,
+        "created": created,
         "language": config.language,
         "description": config.description,
         "repo_url": config.site.repo_url,
         "url": config.site.url,
         "year": year[0] if (year := re.search(r"\b\d{4}\b", date)) else "",
     }
+
+
+_W3C_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+"""A date as PDF metadata takes it (WeasyPrint warns about any other): 2025, 2025-03,
+2025-03-01."""
 
 
 def _pygments_css() -> str:
