@@ -115,3 +115,13 @@ def test_formatted_citations_keep_only_the_latest_entries(tmp_path: Path) -> Non
         build(root, BuildOptions(formats=["html"], out=tmp_path / "out"))
         assert f"Author 20{n:02d}" in (tmp_path / "out" / "a.html").read_text()
     assert len(list((cache_folder(root) / "citations").glob("*.pickle"))) == 6
+
+
+def test_compiled_templates_go_to_each_projects_own_cache(tmp_path: Path) -> None:
+    """The template environment is kept per process; its bytecode cache is the build
+    cache of the project being built, not of the first one this process built."""
+    first = write_book(tmp_path / "first", {"a.md": "# A\n"})
+    second = write_book(tmp_path / "second", {"b.md": "# B\n"})
+    build(first, BuildOptions(formats=["html"], out=tmp_path / "out1"))
+    build(second, BuildOptions(formats=["html"], out=tmp_path / "out2"))
+    assert list((cache_folder(second.resolve()) / "templates").glob("__jinja2_*"))

@@ -12,7 +12,7 @@ import jinja2
 from ..fingerprint import digest_text
 
 _PACKAGE = Path(__file__).resolve().parents[1]
-_ENVIRONMENTS: dict[tuple[tuple[str, ...], str], jinja2.Environment] = {}
+_ENVIRONMENTS: dict[tuple[tuple[str, ...], str, str], jinja2.Environment] = {}
 
 
 def _fingerprint(folders: tuple[str, ...]) -> str:
@@ -45,8 +45,9 @@ class Theme:
         folders = tuple(str(d) for d in self.template_dirs if d.is_dir())
         self._fingerprint = _fingerprint(folders)
         # Compiling the templates takes longer than a preview rebuild's pages: a long-running
-        # process keeps the environment for as long as the templates hash the same.
-        key = (folders, self._fingerprint)
+        # process keeps the environment for as long as the templates hash the same (and
+        # the compiled ones go to this project's cache, not to the first one built).
+        key = (folders, self._fingerprint, str(cache_dir))
         if key not in _ENVIRONMENTS:
             _ENVIRONMENTS.clear()
             _ENVIRONMENTS[key] = jinja2.Environment(
