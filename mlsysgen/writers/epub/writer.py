@@ -20,7 +20,7 @@ from ebooklib import epub
 from lxml import etree
 from markupsafe import Markup
 
-from ...config.schema import PackageOptions
+from ...config.schema import BookConfig, PackageOptions
 from ...errors import Location, MlsysgenError
 from ...model import Book, Chapter
 from ...render.chapter import render_chapter
@@ -73,8 +73,9 @@ class EpubWriter:
         resolve_links({p.file: p.content for p in pages})
         ebook = epub.EpubBook()
         features = _features(pages)
-        describe(ebook, edition_config(book, ctx.data, _package_options(ctx)), features)
-        cover = _add_cover(ebook, book, ctx, images, theme)
+        config = edition_config(book, ctx.data, _package_options(ctx))
+        describe(ebook, config, features)
+        cover = _add_cover(ebook, book, ctx, config, images, theme)
         documents = [_chapter_document(p, book, theme) for p in pages]
         toc = table_of_contents(
             book,
@@ -239,10 +240,10 @@ def _nav_document(book: Book, ctx: BuildContext, theme: Theme, toc: list[NavEntr
     return Document("nav", "nav.xhtml", ctx.options.toc_title, xhtml, ["nav"])
 
 
-def _add_cover(ebook: epub.EpubBook, book: Book, ctx: BuildContext, images: Images,
-               theme: Theme) -> str:  # fmt: skip
-    """Add the cover page; return the cover image's item name (added with the images)."""
-    config = edition_config(book, ctx.data, _package_options(ctx))
+def _add_cover(ebook: epub.EpubBook, book: Book, ctx: BuildContext, config: BookConfig,
+               images: Images, theme: Theme) -> str:  # fmt: skip
+    """Add the cover page (of the edition ``config`` describes); return the cover image's
+    item name (added with the images)."""
     given = str(config.metadata.get("cover-image", "") or "")
     item = images.item(given) if given else None
     if given and item is None:
