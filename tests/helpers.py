@@ -16,13 +16,19 @@ from mlsysgen.transforms.base import BuildContext
 SNAPSHOTS = os.environ.get("MLSYSGEN_SNAPSHOTS") == "overwrite"
 
 
-def write_book(root: Path, files: dict[str, str], config: dict | None = None) -> Path:
-    """Write a project: ``files`` maps paths to text; chapters default to every .md file."""
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    """Write ``files`` (path → text) under ``root`` as they are (a Quarto project, say)."""
     root.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    return root
+
+
+def write_book(root: Path, files: dict[str, str], config: dict | None = None) -> Path:
+    """Write a project: ``files`` maps paths to text; chapters default to every .md file."""
+    write_files(root, files)
     if "book.yml" not in files:
         chapters = sorted(n for n in files if n.endswith((".md", ".qmd")))
         data = {"title": "Test Book", "chapters": chapters, **(config or {})}

@@ -29,7 +29,7 @@ from mlsysgen.writers.epub.content import xml_id
 from mlsysgen.writers.epub.xhtml import parse_fragment, serialize
 
 from .conftest import ROOT
-from .helpers import write_book
+from .helpers import write_book, write_files
 
 ebooklib = pytest.importorskip("ebooklib")
 from ebooklib import epub  # noqa: E402
@@ -476,9 +476,7 @@ def test_the_e_book_is_titled_by_its_own_quarto_config(tmp_path: Path) -> None:
         "format:\n  epub:\n    toc: true\n    epub-cover-image: screen.png\n",
         "index.md": "# Home\n\nWelcome.\n",
     }
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text, encoding="utf-8")
+    write_files(root, files)
     for name in ("print.png", "screen.png"):
         Image.new("RGB", (60, 80), (200, 40, 40)).save(root / name)
     path, result = _build(root, tmp_path / "out")

@@ -17,7 +17,7 @@ from mlsysgen.writers import pdf_pieces
 from mlsysgen.writers.print_doc import build_print_html
 from mlsysgen.writers.theme import Theme
 
-from .helpers import write_book
+from .helpers import write_book, write_files
 
 try:
     import weasyprint  # noqa: F401
@@ -389,9 +389,7 @@ def test_quarto_pdf_and_epub_options_come_from_their_own_configs(tmp_path: Path)
         "config/_quarto-epub.yml": "format:\n  epub: {toc-title: Table of Contents}\n",
         "index.md": "# Home\n",
     }
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text, encoding="utf-8")
+    write_files(root, files)
     project = load_project(root)
     config = project.config
     assert (config.pdf.number_sections, config.pdf.number_depth, config.pdf.toc_depth) == (
@@ -422,9 +420,7 @@ def test_the_printed_book_is_titled_by_its_own_quarto_config(tmp_path: Path) -> 
         "format:\n  titlepage-pdf: {toc: true}\n",
         "index.md": "# Home\n\nWelcome.\n",
     }
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text, encoding="utf-8")
+    write_files(root, files)
     Image.new("RGB", (60, 80), (200, 40, 40)).save(root / "cover.png")
     result, reader = _build_pdf(root, tmp_path / "out")
     pdf = result.contexts["pdf"].options
