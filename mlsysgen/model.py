@@ -113,6 +113,25 @@ class Chapter:
         return self.at(token.map[0] if token.map else None)
 
 
+@dataclass(frozen=True)
+class CiteRef:
+    """One reference inside a citation cluster: the parser reads it from ``[see @key,
+    p. 33]`` (a ``cite`` token's ``meta["items"]``) and the CSL processor formats it.
+
+    ``prefix`` is text before the cite ("see"); ``suffix`` is text after it as written in
+    pandoc syntax, with its own leading punctuation (", emphasis added"); ``locator`` and
+    ``label`` are the pinpoint ("33-35", "page" — a label may be a CSL locator type or an
+    abbreviation such as "pp."). ``suppress_author`` drops the author names.
+    """
+
+    key: str
+    prefix: str = ""
+    suffix: str = ""
+    locator: str = ""
+    label: str = ""
+    suppress_author: bool = False
+
+
 @dataclass
 class Label:
     """Something a cross-reference can point at: a section, figure, table, listing, equation."""

@@ -23,7 +23,7 @@ from ..model import Chapter, Source
 from ..parallel import fork_map
 from .source import read_source
 
-CACHE_SCHEMA = 2
+CACHE_SCHEMA = 3
 
 
 @dataclass

@@ -19,10 +19,9 @@ from typing import TYPE_CHECKING, Any
 from markdown_it.token import Token
 
 from ..citations.bibtex import BibFile, load_bibtex_cached, merge
-from ..citations.csl.cite_ref import CiteRef
 from ..errors import Location
 from ..fingerprint import digest_text, write_atomic
-from ..model import Book, Chapter
+from ..model import Book, Chapter, CiteRef
 from .base import BuildContext
 from .walk import final_inline_children
 
@@ -90,7 +89,7 @@ def _resolve(book: Book, ctx: BuildContext) -> None:
                 token.meta.setdefault("unknown", set()).add(item.key)
             else:
                 items.setdefault(item.key, entry)
-    clusters = [([_ref(i) for i in token.meta["items"] if i.key in items], token.meta["mode"])
+    clusters = [([i for i in token.meta["items"] if i.key in items], token.meta["mode"])
                 for _, token in cites]  # fmt: skip
     config = book.project.config
     style_file = book.project.root / config.csl if config.csl else None
@@ -195,12 +194,6 @@ def _reused_processor(
 
 def _cite_tokens(chapter: Chapter) -> list[Token]:
     return [t for t in final_inline_children(chapter) if t.type == "cite"]
-
-
-def _ref(item: Any) -> CiteRef:
-    return CiteRef(
-        item.key, item.prefix, item.suffix, item.locator, item.label, item.suppress_author
-    )
 
 
 def _processor(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .cite_ref import CiteRef
+from ...model import CiteRef
 
 
 def __getattr__(name: str) -> Any:

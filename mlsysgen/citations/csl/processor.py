@@ -13,8 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from ...model import CiteRef
 from . import inline as il
-from .cite_ref import CiteRef
 from .collapse import first_names, group_and_collapse, handle_author_only, suppress_authors
 from .disambiguate import Disambiguator
 from .elements import EMPTY, Formatting, Number, TextVariable

@@ -16,11 +16,12 @@ project-wide index.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import replace
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
+from ...model import CiteRef
 from ._scan import matching_close
 
 XREF_KINDS = ("sec", "fig", "tbl", "lst", "eq")
@@ -31,18 +32,6 @@ _LOCATOR_RE = re.compile(
     r"^\s*,?\s*(?P<label>(?:pp?|ch|chap|sec|fig|vol|para|nos?|col|l{1,2}|bk|pt|v{1,2})\.?|§|¶)\s*(?P<value>[\w\-–—,\s]+?)\s*(?P<rest>(?:,.*)?)$",
     re.DOTALL,
 )
-
-
-@dataclass
-class CiteItem:
-    """One cited key with its Pandoc prefix, locator and suffix."""
-
-    key: str
-    prefix: str = ""
-    suffix: str = ""
-    locator: str = ""
-    label: str = ""
-    suppress_author: bool = False
 
 
 def references_plugin(md: MarkdownIt, xref_kinds: tuple[str, ...] = XREF_KINDS) -> None:
@@ -76,7 +65,7 @@ def _bare(kinds: tuple[str, ...]):  # type: ignore[no-untyped-def]
                 _push_xref(state, key, suppress=False)
             else:
                 token = state.push("cite", "", 0)
-                token.meta = {"items": [CiteItem(key)], "mode": "in-text", "line": _line(state)}
+                token.meta = {"items": [CiteRef(key)], "mode": "in-text", "line": _line(state)}
                 token.content = "@" + key
                 _maybe_suffix(state, token, m.end())
                 return True
@@ -90,7 +79,7 @@ def _maybe_suffix(state: StateInline, token, end: int) -> None:  # type: ignore[
     """Narrative ``@key [p. 33]``: the bracket after the key is its locator."""
     m = re.match(r"\s?\[([^\[\]@]*)\]", state.src[end:])
     if m and state.src[end + m.end() : end + m.end() + 1] not in ("(", "{", "["):
-        _split_locator(token.meta["items"][0], m[1])
+        token.meta["items"][0] = _with_locator(token.meta["items"][0], m[1])
         state.pos = end + m.end()
     else:
         state.pos = end
@@ -140,45 +129,42 @@ def _looks_like_citation(inner: str) -> bool:
     return re.search(rf"(?:^|[\s;,])-?@{_KEY}", inner) is not None
 
 
-def _parse_items(inner: str) -> tuple[list[CiteItem], str]:
+def _parse_items(inner: str) -> tuple[list[CiteRef], str]:
     """The cited items, and a warning when the group had to be read leniently."""
-    items: list[CiteItem] = []
+    items: list[CiteRef] = []
     problem = ""
     for part in inner.split(";"):
         keys = list(re.finditer(rf"(?:^|(?<=[\s,\[]))(-?)@({_KEY})", part))
         if not keys:
             if items:
-                items[-1].suffix += ";" + part
+                items[-1] = replace(items[-1], suffix=items[-1].suffix + ";" + part)
             continue
         if len(keys) > 1:  # "[@a, @b]": a comma where a semicolon was meant
             problem = f"citation '[{inner}]' separates keys with ','; use ';' as in '[@a; @b]' (every key was read)"
             for k in keys:
-                items.append(CiteItem(k[2], suppress_author=bool(k[1])))
+                items.append(CiteRef(k[2], suppress_author=bool(k[1])))
             continue
         k = keys[0]
-        item = CiteItem(k[2], prefix=part[: k.start()].strip(), suppress_author=bool(k[1]))
+        item = CiteRef(k[2], prefix=part[: k.start()].strip(), suppress_author=bool(k[1]))
         rest = part[k.end() :]
         if rest.strip() in (".", ","):
             problem = f"citation '[{inner}]' has stray '{rest.strip()}' after the key; remove it (the key was read)"
         else:
-            _split_locator(item, rest)
+            item = _with_locator(item, rest)
         items.append(item)
     return items, problem
 
 
-def _split_locator(item: CiteItem, rest: str) -> None:
+def _with_locator(item: CiteRef, rest: str) -> CiteRef:
+    """``item`` with the locator and suffix read from the text after its key."""
     m = _LOCATOR_RE.match(rest)
     if m:
-        item.label = m["label"]
-        item.locator = m["value"].strip()
-        item.suffix = m["rest"].strip()
-    else:
-        item.suffix = (
-            rest.strip().lstrip(",").strip() if rest.strip().startswith(",") else rest.strip()
-        )
+        return replace(item, label=m["label"], locator=m["value"].strip(), suffix=m["rest"].strip())
+    suffix = rest.strip().lstrip(",").strip() if rest.strip().startswith(",") else rest.strip()
+    return replace(item, suffix=suffix)
 
 
-def _emit_group(state: StateInline, items: list[CiteItem], kinds: tuple[str, ...]) -> None:
+def _emit_group(state: StateInline, items: list[CiteRef], kinds: tuple[str, ...]) -> None:
     xrefs = [i for i in items if is_xref(i.key, kinds)]
     if len(xrefs) == len(items):
         for n, item in enumerate(items):
